@@ -1,0 +1,182 @@
+using System.Collections.Concurrent;
+using System.Numerics;
+using System.Reflection;
+
+namespace Actors.Runtime.Serialization;
+
+/// <summary>
+/// The allow-list and the wire names of types. A name read from a peer is resolved only inside
+/// allowed assemblies that are already loaded; nothing is ever loaded because a peer named it.
+/// </summary>
+internal sealed class TypeCatalog
+{
+    private const byte NamedType = 0;
+    private const byte ArrayType = 1;
+    private const byte GenericType = 2;
+    private const int MaxNameNesting = 8;
+
+    private static readonly HashSet<Type> SafeTypes =
+    [
+        typeof(object), typeof(string), typeof(bool), typeof(byte), typeof(sbyte), typeof(short), typeof(ushort),
+        typeof(int), typeof(uint), typeof(long), typeof(ulong), typeof(float), typeof(double), typeof(char),
+        typeof(decimal), typeof(Half), typeof(Int128), typeof(UInt128), typeof(BigInteger), typeof(DateTime),
+        typeof(DateTimeOffset), typeof(TimeSpan), typeof(DateOnly), typeof(TimeOnly), typeof(Guid), typeof(Version),
+    ];
+
+    private static readonly HashSet<Type> SafeGenerics =
+    [
+        typeof(Nullable<>), typeof(List<>), typeof(Dictionary<,>), typeof(HashSet<>), typeof(KeyValuePair<,>),
+        typeof(Tuple<>), typeof(Tuple<,>), typeof(Tuple<,,>), typeof(Tuple<,,,>), typeof(Tuple<,,,,>), typeof(Tuple<,,,,,>), typeof(Tuple<,,,,,,>), typeof(Tuple<,,,,,,,>),
+        typeof(ValueTuple<>), typeof(ValueTuple<,>), typeof(ValueTuple<,,>), typeof(ValueTuple<,,,>), typeof(ValueTuple<,,,,>), typeof(ValueTuple<,,,,,>), typeof(ValueTuple<,,,,,,>), typeof(ValueTuple<,,,,,,,>),
+    ];
+
+    private readonly HashSet<Assembly> _appAssemblies;
+    private readonly Dictionary<string, Assembly> _resolvable = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Type, byte[]> _names = new();
+    private readonly ConcurrentDictionary<(string Assembly, string Name), Type?> _resolved = new();
+
+    public TypeCatalog(SerializerOptions options)
+    {
+        _appAssemblies = [.. options.AllowedAssemblies, typeof(ActorId).Assembly, typeof(TypeCatalog).Assembly];
+        if (Assembly.GetEntryAssembly() is { } entry)
+        {
+            _appAssemblies.Add(entry);
+        }
+        foreach (Assembly assembly in _appAssemblies.Concat(SafeTypes.Concat(SafeGenerics).Select(t => t.Assembly)))
+        {
+            _resolvable[assembly.GetName().Name!] = assembly;
+        }
+    }
+
+    public bool IsAllowed(Type type)
+    {
+        if (type.IsArray)
+        {
+            return type.IsSZArray && IsAllowed(type.GetElementType()!);
+        }
+        if (type.IsGenericType && !type.IsGenericTypeDefinition)
+        {
+            Type definition = type.GetGenericTypeDefinition();
+            return (SafeGenerics.Contains(definition) || _appAssemblies.Contains(definition.Assembly))
+                && type.GetGenericArguments().All(IsAllowed);
+        }
+        return SafeTypes.Contains(type)
+            || _appAssemblies.Contains(type.Assembly)
+            || (type.IsEnum && type.Assembly == typeof(object).Assembly)
+            || typeof(Exception).IsAssignableFrom(type);
+    }
+
+    public static string NotAllowedReason(Type type) =>
+        $"type {Display(type)} is not on the serializer's allow-list; add its assembly with SerializerOptions.Allow(typeof({type.Name}))" +
+        (type.Assembly == typeof(object).Assembly || type.Namespace?.StartsWith("System", StringComparison.Ordinal) == true
+            ? " (base-library types beyond primitives, strings, dates, collections, tuples and exceptions are not supported)" : "");
+
+    /// <summary>The cached wire name of an allowed type.</summary>
+    public byte[] NameOf(Type type) => _names.GetOrAdd(type, static (t, self) =>
+    {
+        if (!self.IsAllowed(t))
+        {
+            throw new PathException(NotAllowedReason(t));
+        }
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        WriteName(new BinWriter(buffer, MaxNameNesting), t);
+        return buffer.WrittenSpan.ToArray();
+    }, this);
+
+    /// <summary>Writes an exception's type name even when it is not resolvable; the reader falls back to <see cref="RemoteException"/>.</summary>
+    public static void WriteName(BinWriter writer, Type type)
+    {
+        if (type.IsArray)
+        {
+            writer.WriteByte(ArrayType);
+            WriteName(writer, type.GetElementType()!);
+        }
+        else if (type.IsGenericType)
+        {
+            writer.WriteByte(GenericType);
+            Type definition = type.GetGenericTypeDefinition();
+            writer.WriteString(definition.FullName!);
+            writer.WriteString(definition.Assembly.GetName().Name!);
+            Type[] arguments = type.GetGenericArguments();
+            writer.WriteLength(arguments.Length);
+            foreach (Type argument in arguments)
+            {
+                WriteName(writer, argument);
+            }
+        }
+        else
+        {
+            writer.WriteByte(NamedType);
+            writer.WriteString(type.FullName!);
+            writer.WriteString(type.Assembly.GetName().Name!);
+        }
+    }
+
+    /// <summary>Reads a wire name and resolves it against the allow-list.</summary>
+    /// <param name="reader">Positioned at a name.</param>
+    /// <param name="anyLoadedAssembly">For exception types: also look in already-loaded assemblies.</param>
+    /// <param name="display">The name as read, for messages, even when it does not resolve.</param>
+    /// <param name="nesting">How deep this name sits inside another (bounded against hostile input).</param>
+    public Type? ReadName(ref BinReader reader, bool anyLoadedAssembly, out string display, int nesting = 0)
+    {
+        if (nesting > MaxNameNesting)
+        {
+            throw new PathException("a type name nests too deeply (tampered?)");
+        }
+        byte kind = reader.ReadByte();
+        switch (kind)
+        {
+            case ArrayType:
+                Type? element = ReadName(ref reader, anyLoadedAssembly, out string elementName, nesting + 1);
+                display = elementName + "[]";
+                return element?.MakeArrayType();
+            case NamedType or GenericType:
+                string name = reader.ReadString();
+                string assembly = reader.ReadString();
+                display = name;
+                Type? type = ResolveLeaf(assembly, name, anyLoadedAssembly);
+                if (kind == NamedType)
+                {
+                    return type;
+                }
+                int count = reader.ReadLength(1);
+                var arguments = new Type?[count];
+                var names = new string[count];
+                for (int i = 0; i < count; i++)
+                {
+                    arguments[i] = ReadName(ref reader, anyLoadedAssembly, out names[i], nesting + 1);
+                }
+                display = $"{name}[{string.Join(",", names)}]";
+                if (type is null || !type.IsGenericTypeDefinition || type.GetGenericArguments().Length != count || arguments.Any(a => a is null))
+                {
+                    return null;
+                }
+                try
+                {
+                    return type.MakeGenericType(arguments!);
+                }
+                catch (ArgumentException)
+                {
+                    return null; // the arguments break the definition's constraints
+                }
+            default:
+                throw new PathException($"a type name has an unknown kind {kind} (tampered?)");
+        }
+    }
+
+    private Type? ResolveLeaf(string assemblyName, string typeName, bool anyLoadedAssembly) =>
+        _resolved.GetOrAdd((assemblyName, typeName), static (key, state) =>
+        {
+            (TypeCatalog self, bool anyLoaded) = state;
+            Assembly? assembly = self._resolvable.GetValueOrDefault(key.Assembly);
+            if (assembly is null && anyLoaded)
+            {
+                assembly = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == key.Assembly);
+            }
+            return assembly?.GetType(key.Name, throwOnError: false, ignoreCase: false);
+        }, (this, anyLoadedAssembly));
+
+    public static string Display(Type type) => type.IsGenericType
+        ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(Display))}>"
+        : type.Name;
+}
