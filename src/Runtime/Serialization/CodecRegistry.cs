@@ -59,9 +59,14 @@ internal sealed class CodecRegistry
         else
         {
             Type type = value.GetType();
+            TypeCodec codec = For(type);
+            if (codec is RefusedCodec)
+            {
+                codec.Write(writer, value); // throws: why this type cannot travel says more than "not allowed"
+            }
             writer.WriteByte(NamedMarker);
             writer.WriteRaw(Catalog.NameOf(type));
-            For(type).Write(writer, value);
+            codec.Write(writer, value);
         }
         writer.Exit();
     }
@@ -196,7 +201,7 @@ internal sealed class CodecRegistry
 
     /// <summary>Value types without references go as one block; bool is left out so a tampered byte cannot make an invalid bool.</summary>
     private static bool IsBlittable(Type type) =>
-        type.IsValueType && type != typeof(bool) && RefusalReason(type) is null
+        type.IsValueType && type != typeof(bool) && Nullable.GetUnderlyingType(type) is null && RefusalReason(type) is null
         && !(bool)ContainsReferences.MakeGenericMethod(type).Invoke(null, null)!;
 
     private TypeCodec Generic(Type definition, params Type[] arguments)
