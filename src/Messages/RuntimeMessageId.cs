@@ -18,4 +18,6 @@ public enum RuntimeMessageId : ushort
     DeathWatchNotification = 4,
     /// <summary><see cref="AskFailure"/>.</summary>
     AskFailure = 5,
+    /// <summary><see cref="StopRequest"/>.</summary>
+    Stop = 6,
 }

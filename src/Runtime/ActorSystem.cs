@@ -130,6 +130,10 @@ public sealed partial class ActorSystem : IAsyncDisposable
         }
         finally
         {
+            if (Remote is { } remote)
+            {
+                await remote.DisposeAsync().ConfigureAwait(false);
+            }
             Promises.FailAll(() => new ActorTerminatedException($"The actor system '{Name}' shut down before a reply arrived."));
             _whenTerminated.TrySetResult();
         }
@@ -145,11 +149,21 @@ public sealed partial class ActorSystem : IAsyncDisposable
     internal void Unregister(ActorCell cell) => _cells.TryRemove(new KeyValuePair<string, ActorCell>(cell.Self.Path, cell));
 
     /// <summary>Finds a live local actor by id; a uid of 0 matches any incarnation.</summary>
-    internal ActorRef? FindLocal(ActorId id) =>
-        _cells.TryGetValue(id.Path, out ActorCell? cell) && (id.Uid == 0 || cell.Self.Id.Uid == id.Uid) ? cell.Self : null;
+    internal ActorRef? FindLocal(ActorId id)
+    {
+        if (id.Path.StartsWith("/temp/", StringComparison.Ordinal))
+        {
+            return Promises.Find(id.Uid)?.Ref;
+        }
+        return _cells.TryGetValue(id.Path, out ActorCell? cell) && (id.Uid == 0 || cell.Self.Id.Uid == id.Uid) ? cell.Self : null;
+    }
+
+    /// <summary>The connections to other nodes, once remoting is started on this system.</summary>
+    internal Actors.Runtime.Remote.Remoting? Remote { get; set; }
 
     /// <summary>A working reference for an id that arrived in a message: the live local actor, or one that reports itself dead.</summary>
-    internal ActorRef Resolve(ActorId id) => FindLocal(id) ?? new ActorRef(id, new DeadTarget(this, id));
+    internal ActorRef Resolve(ActorId id) =>
+        (id.Node == NodeName ? FindLocal(id) : Remote?.Resolve(id)) ?? new ActorRef(id, new DeadTarget(this, id));
 
     /// <inheritdoc />
     public override string ToString() => $"ActorSystem({Name})";

@@ -25,7 +25,11 @@ internal sealed class PromiseTarget : IMessageTarget, IAskTarget
 
     public void Post(object message, ActorRef? sender)
     {
-        if (message is AskFailure failure)
+        if (message is AskFault fault)
+        {
+            _reply.TrySetException(fault.Exception);
+        }
+        else if (message is AskFailure failure)
         {
             _reply.TrySetException(new RemoteException(failure.ExceptionType, failure.Message, failure.StackTrace));
         }

@@ -30,6 +30,9 @@ internal static class RuntimeMessageCodec
                 WriteId(writer, death.Actor);
                 writer.WriteByte((byte)((death.ExistenceConfirmed ? 1 : 0) | (death.NodeLost ? 2 : 0)));
                 break;
+            case StopRequest stop:
+                WriteId(writer, stop.Actor);
+                break;
             case AskFailure failure:
                 writer.WriteString(failure.ExceptionType);
                 writer.WriteString(failure.Message);
@@ -53,6 +56,7 @@ internal static class RuntimeMessageCodec
                 RuntimeMessageId.Watch => new WatchRequest(ReadId(ref reader), ReadId(ref reader)),
                 RuntimeMessageId.Unwatch => new UnwatchRequest(ReadId(ref reader), ReadId(ref reader)),
                 RuntimeMessageId.DeathWatchNotification => ReadDeath(ref reader),
+                RuntimeMessageId.Stop => new StopRequest(ReadId(ref reader)),
                 RuntimeMessageId.AskFailure => new AskFailure(reader.ReadString(), reader.ReadString(), reader.ReadString()),
                 _ => throw new PathException($"runtime message id {(ushort)id} is unknown (a newer peer, or tampered)"),
             };

@@ -28,6 +28,14 @@ public sealed record DeathWatchNotification(ActorId Actor, bool ExistenceConfirm
     public RuntimeMessageId TypeId => RuntimeMessageId.DeathWatchNotification;
 }
 
+/// <summary>Stops <paramref name="Actor"/> at once, as <c>ActorSystem.StopAsync</c> does locally.</summary>
+/// <param name="Actor">The actor to stop.</param>
+public sealed record StopRequest(ActorId Actor) : IRuntimeMessage
+{
+    /// <inheritdoc />
+    public RuntimeMessageId TypeId => RuntimeMessageId.Stop;
+}
+
 /// <summary>The failure of an ask, sent back to the asker instead of a reply.</summary>
 /// <param name="ExceptionType">The full name of the exception type on the failing side.</param>
 /// <param name="Message">The exception's message.</param>

@@ -1,6 +1,6 @@
 namespace Actors.Messages.Tests;
 
-public sealed class ActorIdTests
+public sealed class WireContractTests
 {
     [Fact]
     public void ActorId_ToString_ParsesBack()
@@ -26,5 +26,6 @@ public sealed class ActorIdTests
         Assert.Equal(3, (int)RuntimeMessageId.Unwatch);
         Assert.Equal(4, (int)RuntimeMessageId.DeathWatchNotification);
         Assert.Equal(5, (int)RuntimeMessageId.AskFailure);
+        Assert.Equal(6, (int)RuntimeMessageId.Stop);
     }
 }
