@@ -41,13 +41,13 @@ internal sealed class RemotePair : IAsyncDisposable
 
     public static string NewUnixAddress() => $"unix:@actors-test-{Environment.ProcessId}-{Guid.NewGuid():N}";
 
-    public static async Task<RemotePair> StartAsync(ITransport transport, string address, RemoteOptions? options = null, Type? clientAllows = null)
+    public static async Task<RemotePair> StartAsync(ITransport transport, string address, RemoteOptions? options = null, bool serverAllowsTestTypes = true)
     {
         var logs = new TestLoggerProvider();
-        ActorSystem server = NewSystem("server", logs, typeof(RemotePair));
+        ActorSystem server = NewSystem("server", logs, serverAllowsTestTypes ? typeof(RemotePair) : null);
         Remoting serverRemote = Remote(server, transport, options: options);
         await serverRemote.ListenAsync(address, CancellationToken.None);
-        ActorSystem client = NewSystem("client", logs, clientAllows ?? typeof(RemotePair));
+        ActorSystem client = NewSystem("client", logs, typeof(RemotePair));
         Remoting clientRemote = Remote(client, transport, options: options);
         clientRemote.DefaultRoute = await clientRemote.ConnectAsync(address, CancellationToken.None);
         await WaitUntilAsync(() => serverRemote.Find("client") is not null);
