@@ -1,4 +1,6 @@
-// The worker executable. Remoting (issue 3) gives it its job: connect to a coordinator, pass the
-// key challenge, host actors. Until then it only says so, and exits with a usage error.
-Console.Error.WriteLine("Actors.WorkerNode: the worker host arrives with remoting; it cannot run on its own yet.");
-return 2;
+using Actors.Runtime.Hosting;
+using Microsoft.Extensions.Logging;
+
+// The worker executable: everything it does is in WorkerHost, so a worker on another machine runs the same code.
+using ILoggerFactory logging = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
+return await WorkerHost.RunAsync(args, logging).ConfigureAwait(false);

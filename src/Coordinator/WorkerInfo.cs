@@ -1,0 +1,26 @@
+namespace Actors;
+
+/// <summary>Where a worker is in its life.</summary>
+public enum WorkerState
+{
+    /// <summary>Its process is starting and has not passed the key challenge yet.</summary>
+    Starting,
+    /// <summary>Connected, authenticated and hosting actors.</summary>
+    Running,
+    /// <summary>It died and a new process is being started under the restart policy.</summary>
+    Restarting,
+    /// <summary>It died more often than the restart policy allows; it is not restarted again.</summary>
+    Failed,
+    /// <summary>Stopped on purpose with its coordinator.</summary>
+    Stopped,
+}
+
+/// <summary>A read-only snapshot of one worker process.</summary>
+/// <param name="Name">The worker's node name (<c>worker-1</c>, ...), stable across its restarts.</param>
+/// <param name="Pid">The current process id (0 before the first start).</param>
+/// <param name="Host">The machine it runs on.</param>
+/// <param name="Cores">The cores it sees.</param>
+/// <param name="State">Where it is in its life.</param>
+/// <param name="Restarts">How often it was restarted.</param>
+/// <param name="LastExit">How its last process ended, for example "exit code 1" or "killed by signal 9 (SIGKILL)", or null.</param>
+public sealed record WorkerInfo(string Name, int Pid, string Host, int Cores, WorkerState State, int Restarts, string? LastExit);

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Actors.Runtime.Workers;
+
+/// <summary>
+/// How to start a worker so that it runs the app's own code: <c>dotnet exec</c> on the worker dll with
+/// the app's own deps.json and runtimeconfig.json, so every assembly and package the app can load the
+/// worker can load too, under <c>dotnet run</c>, <c>dotnet test</c> or a published app alike.
+/// </summary>
+internal sealed class WorkerLaunch
+{
+    private readonly string _dotnet;
+    private readonly string _workerDll;
+    private readonly string? _depsFile;
+    private readonly string? _runtimeConfig;
+    private readonly string _address;
+    private readonly string _allowed;
+    private readonly RemoteOptions _remote;
+
+    private WorkerLaunch(string dotnet, string workerDll, string? depsFile, string? runtimeConfig, string address, string allowed, RemoteOptions remote)
+    {
+        _dotnet = dotnet;
+        _workerDll = workerDll;
+        _depsFile = depsFile;
+        _runtimeConfig = runtimeConfig;
+        _address = address;
+        _allowed = allowed;
+        _remote = remote;
+    }
+
+    /// <exception cref="WorkerStartException">The worker dll or the dotnet host cannot be found.</exception>
+    public static WorkerLaunch Create(CoordinatorOptions options, string address, IEnumerable<Assembly> allowed)
+    {
+        string workerDll = options.WorkerAssemblyPath ?? Path.Combine(AppContext.BaseDirectory, "Actors.WorkerNode.dll");
+        if (!File.Exists(workerDll))
+        {
+            throw new WorkerStartException($"The worker executable was not found at '{workerDll}'. Reference the Actors.Coordinator package or project from the app (it brings Actors.WorkerNode.dll along), or set CoordinatorOptions.WorkerAssemblyPath.");
+        }
+        string? deps = (AppContext.GetData("APP_CONTEXT_DEPS_FILES") as string)?.Split(';', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        string? runtimeConfig = deps is not null && deps.EndsWith(".deps.json", StringComparison.Ordinal) ? deps[..^".deps.json".Length] + ".runtimeconfig.json" : null;
+        if (deps is null || !File.Exists(deps) || runtimeConfig is null || !File.Exists(runtimeConfig))
+        {
+            deps = null; // the worker's own deps.json and runtimeconfig.json next to its dll will do
+            runtimeConfig = null;
+        }
+        return new WorkerLaunch(DotnetHost(), workerDll, deps, runtimeConfig, address,
+            string.Join(';', allowed.Select(a => a.GetName().Name).Distinct()), options.Remote);
+    }
+
+    public ProcessStartInfo StartInfo(string node)
+    {
+        var info = new ProcessStartInfo(_dotnet)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true, // the key travels here, never on the command line; end of file tells the worker we are gone
+            RedirectStandardOutput = false, // inherited: the worker's console output appears on ours, as in Python
+            RedirectStandardError = false,
+            WorkingDirectory = Environment.CurrentDirectory,
+        };
+        info.ArgumentList.Add("exec");
+        if (_depsFile is not null)
+        {
+            info.ArgumentList.Add("--depsfile");
+            info.ArgumentList.Add(_depsFile);
+            info.ArgumentList.Add("--runtimeconfig");
+            info.ArgumentList.Add(_runtimeConfig!);
+        }
+        info.ArgumentList.Add(_workerDll);
+        foreach ((string name, string value) in new[]
+        {
+            ("--connect", _address),
+            ("--node", node),
+            ("--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)),
+            ("--allow", _allowed),
+            ("--heartbeat-ms", ((int)_remote.HeartbeatInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)),
+            ("--heartbeat-timeout-ms", ((int)_remote.HeartbeatTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)),
+        })
+        {
+            info.ArgumentList.Add(name);
+            info.ArgumentList.Add(value);
+        }
+        return info;
+    }
+
+    /// <summary>The <c>dotnet</c> host that runs this process's runtime: three folders above the runtime directory.</summary>
+    private static string DotnetHost()
+    {
+        string root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+        string host = Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
+        return File.Exists(host) ? host : "dotnet";
+    }
+}

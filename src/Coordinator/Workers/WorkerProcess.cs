@@ -1,0 +1,193 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Actors.Runtime.Remote.Endpoint;
+using Microsoft.Extensions.Logging;
+
+namespace Actors.Runtime.Workers;
+
+/// <summary>
+/// One worker slot: starts its process, hands it the key, waits for it to register, notices its death
+/// at once (the process exit event), and restarts it within the restart policy.
+/// </summary>
+internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, byte[] key, CoordinatorOptions options, ILogger logger)
+{
+    private readonly Queue<long> _restartTimes = new();
+    private TaskCompletionSource<Endpoint> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Process? _process;
+    private volatile bool _stopping;
+    private volatile WorkerInfo _info = new(name, 0, Environment.MachineName, 0, WorkerState.Starting, 0, null);
+
+    public string Name => name;
+
+    public WorkerInfo Info => _info;
+
+    public Endpoint? Endpoint { get; private set; }
+
+    /// <summary>Completes when the process is registered; throws <see cref="WorkerStartException"/> otherwise, leaving no process behind.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _joined = new TaskCompletionSource<Endpoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+        ProcessStartInfo startInfo = launch.StartInfo(name);
+        Process process;
+        try
+        {
+            process = Process.Start(startInfo) ?? throw new WorkerStartException($"Starting {name} returned no process.");
+        }
+        catch (Win32Exception ex)
+        {
+            throw new WorkerStartException($"Cannot start {name}: '{startInfo.FileName}' could not be run ({ex.Message}).", ex);
+        }
+        _process = process;
+        _info = _info with { Pid = process.Id, State = _info.Restarts == 0 ? WorkerState.Starting : WorkerState.Restarting };
+        Task exited = process.WaitForExitAsync(CancellationToken.None);
+        try
+        {
+            await process.StandardInput.WriteLineAsync(Convert.ToHexString(key)).ConfigureAwait(false);
+            await process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // It died before reading its key; the exit below says how.
+        }
+        Task winner = await Task.WhenAny(_joined.Task, exited, Task.Delay(options.StartupTimeout, cancellationToken)).ConfigureAwait(false);
+        if (winner == _joined.Task)
+        {
+            Endpoint = await _joined.Task.ConfigureAwait(false);
+            _info = _info with { Host = Endpoint.Peer.Host, Cores = Endpoint.Peer.Cores, State = WorkerState.Running };
+            _ = MonitorAsync(process, exited);
+            return;
+        }
+        if (winner == exited)
+        {
+            string how = DescribeExit(process.ExitCode);
+            _info = _info with { LastExit = how };
+            throw new WorkerStartException($"{name} (pid {process.Id}) exited during start-up ({how}); its output above says why.");
+        }
+        Kill(process);
+        cancellationToken.ThrowIfCancellationRequested();
+        throw new WorkerStartException($"{name} (pid {process.Id}) did not connect and pass the key challenge within {options.StartupTimeout}; it was killed.");
+    }
+
+    public void OnJoined(Endpoint endpoint) => _joined.TrySetResult(endpoint);
+
+    /// <summary>The connection was lost while the process may still run (hung, or cut off): kill it so it is restarted.</summary>
+    public void OnLost(Endpoint endpoint)
+    {
+        // Only the process that endpoint belonged to: a restart may already have started its successor.
+        if (!_stopping && _process is { HasExited: false } process && process.Id == endpoint.Peer.Pid)
+        {
+            Kill(process);
+        }
+    }
+
+    private async Task MonitorAsync(Process process, Task exited)
+    {
+        await exited.ConfigureAwait(false);
+        string how = DescribeExit(process.ExitCode);
+        Endpoint?.MarkLost($"its process {process.Id} exited ({how})");
+        _info = _info with { LastExit = how };
+        if (_stopping)
+        {
+            _info = _info with { State = WorkerState.Stopped };
+            return;
+        }
+        LogWorkerDied(logger, name, process.Id, how);
+        while (!_stopping && AllowRestart())
+        {
+            _info = _info with { State = WorkerState.Restarting, Restarts = _info.Restarts + 1 };
+            try
+            {
+                await StartAsync(CancellationToken.None).ConfigureAwait(false);
+                LogWorkerRestarted(logger, name, _info.Pid);
+                return;
+            }
+            catch (WorkerStartException ex)
+            {
+                LogRestartFailed(logger, ex, name);
+            }
+        }
+        if (!_stopping)
+        {
+            _info = _info with { State = WorkerState.Failed };
+            LogWorkerFailed(logger, name, options.MaxRestarts, options.RestartWindow);
+        }
+    }
+
+    private bool AllowRestart()
+    {
+        long now = Environment.TickCount64;
+        while (_restartTimes.TryPeek(out long oldest) && now - oldest > (long)options.RestartWindow.TotalMilliseconds)
+        {
+            _restartTimes.Dequeue();
+        }
+        if (_restartTimes.Count >= options.MaxRestarts)
+        {
+            return false;
+        }
+        _restartTimes.Enqueue(now);
+        return true;
+    }
+
+    /// <summary>Waits for the process to exit on its own (its connection was closed), then kills it.</summary>
+    public async Task StopAsync()
+    {
+        _stopping = true;
+        _joined.TrySetCanceled();
+        if (_process is not { } process)
+        {
+            return;
+        }
+        try
+        {
+            using var grace = new CancellationTokenSource(options.StopGracePeriod);
+            await process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill(process);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        _info = _info with { State = WorkerState.Stopped };
+        process.Dispose();
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It has exited already.
+        }
+    }
+
+    /// <summary>On Unix a child killed by signal N reports exit code 128 + N.</summary>
+    internal static string DescribeExit(int code) => code switch
+    {
+        > 128 and < 160 => $"killed by signal {code - 128}{SignalName(code - 128)}",
+        _ => $"exit code {code}",
+    };
+
+    private static string SignalName(int signal) => signal switch
+    {
+        6 => " (SIGABRT)",
+        9 => " (SIGKILL)",
+        11 => " (SIGSEGV)",
+        15 => " (SIGTERM)",
+        _ => "",
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Name} (pid {Pid}) died: {How}")]
+    private static partial void LogWorkerDied(ILogger logger, string name, int pid, string how);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Name} restarted as pid {Pid}")]
+    private static partial void LogWorkerRestarted(ILogger logger, string name, int pid);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Restarting worker {Name} failed")]
+    private static partial void LogRestartFailed(ILogger logger, Exception exception, string name);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Worker {Name} died more than {MaxRestarts} times within {Window}; it is reported as failed and not restarted")]
+    private static partial void LogWorkerFailed(ILogger logger, string name, int maxRestarts, TimeSpan window);
+}

@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Reflection;
+using Actors.Runtime.Remote;
+using Actors.Runtime.Remote.Handshake;
+using Actors.Runtime.Remote.Transport;
+using Microsoft.Extensions.Logging;
+
+namespace Actors.Runtime.Hosting;
+
+/// <summary>
+/// The life of a worker process: read the key from standard input (never the command line), load the
+/// app's allowed assemblies, connect and authenticate to the coordinator, host actors, and exit as soon
+/// as the coordinator goes: end of stream on the connection, end of file on standard input, or the
+/// parent process changing (the coordinator was killed and this process was re-parented).
+/// </summary>
+internal static class WorkerHost
+{
+    public const int ExitOk = 0;
+    public const int ExitUsage = 2;
+    public const int ExitCannotConnect = 3;
+    public const int ExitCannotLoad = 4;
+
+    /// <summary>Arguments: <c>--connect ADDRESS --node NAME --parent-pid PID [--allow A;B] [--heartbeat-ms N] [--heartbeat-timeout-ms N]</c>; the key arrives as one hex line on standard input.</summary>
+    public static async Task<int> RunAsync(string[] args, ILoggerFactory loggerFactory)
+    {
+        Dictionary<string, string> options;
+        try
+        {
+            options = ParseArguments(args);
+        }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync($"Actors.WorkerNode: {ex.Message}").ConfigureAwait(false);
+            return ExitUsage;
+        }
+        string? keyLine = await Console.In.ReadLineAsync().ConfigureAwait(false);
+        byte[] key;
+        try
+        {
+            key = Convert.FromHexString(keyLine ?? "");
+        }
+        catch (FormatException)
+        {
+            key = [];
+        }
+        if (key.Length < 16)
+        {
+            await Console.Error.WriteLineAsync("Actors.WorkerNode: expected the coordinator's key as a hex line on standard input; a worker is started by its coordinator, not by hand.").ConfigureAwait(false);
+            return ExitUsage;
+        }
+
+        Assembly[] allowed;
+        try
+        {
+            allowed = [.. options.GetValueOrDefault("allow", "").Split(';', StringSplitOptions.RemoveEmptyEntries).Select(n => Assembly.Load(new AssemblyName(n)))];
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
+        {
+            await Console.Error.WriteLineAsync($"Actors.WorkerNode: cannot load an allowed assembly of the app: {ex.Message}").ConfigureAwait(false);
+            return ExitCannotLoad;
+        }
+        string node = options["node"];
+        var remote = new RemoteOptions
+        {
+            HeartbeatInterval = TimeSpan.FromMilliseconds(int.Parse(options.GetValueOrDefault("heartbeat-ms", "1000"), CultureInfo.InvariantCulture)),
+            HeartbeatTimeout = TimeSpan.FromMilliseconds(int.Parse(options.GetValueOrDefault("heartbeat-timeout-ms", "5000"), CultureInfo.InvariantCulture)),
+        };
+        ActorSystem system = ActorSystem.Create(new ActorSystemOptions
+        {
+            Name = node,
+            NodeName = node,
+            Serializer = new SerializerOptions { AllowedAssemblies = allowed },
+        }, loggerFactory);
+        try
+        {
+            return await HostAsync(system, allowed, remote, key, options).ConfigureAwait(false);
+        }
+        finally
+        {
+            await system.ShutdownAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> HostAsync(ActorSystem system, Assembly[] allowed, RemoteOptions remote, byte[] key, Dictionary<string, string> options)
+    {
+        string node = system.Options.NodeName;
+        system.SpawnSystemActor(Props.Create(() => new WorkerAgent(allowed)), WorkerAgent.Name);
+        var remoting = new Remoting(system, remote, key, new NodeInfo(node, Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount), SocketTransport.Instance);
+        Remote.Endpoint.Endpoint coordinator;
+        try
+        {
+            coordinator = await remoting.ConnectAsync(options["connect"], CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await Console.Error.WriteLineAsync($"Actors.WorkerNode {node}: cannot join the coordinator at {options["connect"]}: {ex.Message}").ConfigureAwait(false);
+            return ExitCannotConnect;
+        }
+        remoting.DefaultRoute = coordinator;
+
+        int parentPid = int.Parse(options["parent-pid"], CultureInfo.InvariantCulture);
+        await Task.WhenAny(coordinator.Lost, StandardInputClosedAsync(), ParentGoneAsync(parentPid)).ConfigureAwait(false);
+        return ExitOk;
+    }
+
+    private static Dictionary<string, string> ParseArguments(string[] args)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"unexpected argument '{args[i]}'; usage: --connect ADDRESS --node NAME --parent-pid PID [--allow A;B]");
+            }
+            options[args[i][2..]] = args[++i];
+        }
+        foreach (string required in new[] { "connect", "node", "parent-pid" })
+        {
+            if (!options.ContainsKey(required))
+            {
+                throw new ArgumentException($"--{required} is required; a worker is started by its coordinator, not by hand");
+            }
+        }
+        return options;
+    }
+
+    private static Task StandardInputClosedAsync() => Task.Run(async () =>
+    {
+        // The coordinator keeps our standard input open for its whole life; end of file means it is gone.
+        char[] buffer = new char[64];
+        while (await Console.In.ReadAsync(buffer).ConfigureAwait(false) > 0)
+        {
+        }
+    });
+
+    private static async Task ParentGoneAsync(int parentPid)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        while (await timer.WaitForNextTickAsync().ConfigureAwait(false))
+        {
+            if (ParentPid() != parentPid)
+            {
+                return;
+            }
+        }
+    }
+
+    private static int ParentPid()
+    {
+        // /proc/self/stat: "pid (comm) state ppid ..."; comm may contain spaces, so read after the last ')'.
+        string stat = File.ReadAllText("/proc/self/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return int.Parse(fields[1], CultureInfo.InvariantCulture);
+    }
+}

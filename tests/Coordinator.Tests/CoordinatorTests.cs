@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using Actors.TestKit;
+
+namespace Actors.Tests.Coordination;
+
+/// <summary>The coordinator against real worker processes on real Unix sockets.</summary>
+public sealed class CoordinatorTests
+{
+    private static CoordinatorOptions Options(int workers = 2) => new()
+    {
+        Workers = workers,
+        AllowedAssemblies = [typeof(CoordinatorTests).Assembly],
+        ListenAddress = $"unix:@actors-test-{Environment.ProcessId}-{Guid.NewGuid():N}",
+        Remote = new RemoteOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(200), HeartbeatTimeout = TimeSpan.FromSeconds(2) },
+    };
+
+    [Fact]
+    public async Task Start_TwoWorkers_RegisteredWithDistinctLivePids_DisposeLeavesNone()
+    {
+        Coordinator coordinator = await Coordinator.StartAsync(Options());
+        IReadOnlyList<WorkerInfo> workers = coordinator.Workers;
+        Assert.Equal(2, workers.Count);
+        Assert.All(workers, w => Assert.Equal(WorkerState.Running, w.State));
+        Assert.Equal(2, workers.Select(w => w.Pid).Distinct().Count());
+        Assert.All(workers, w => Assert.True(ProcessScan.IsAlive(w.Pid)));
+        Assert.All(workers, w => Assert.True(w.Cores >= 1));
+        Assert.DoesNotContain(workers, w => w.Pid == Environment.ProcessId);
+        await coordinator.DisposeAsync();
+        Assert.True(await ProcessScan.EventuallyAsync(() => workers.All(w => !ProcessScan.IsAlive(w.Pid)), TimeSpan.FromSeconds(5)));
+        Assert.All(coordinator.Workers, w => Assert.Equal(WorkerState.Stopped, w.State));
+        Assert.False(ProcessScan.AbstractSocketExists(coordinator.Address));
+    }
+
+    [Fact]
+    public async Task SpawnOnEachWorker_ActorsRunInThoseProcesses()
+    {
+        await using Coordinator coordinator = await Coordinator.StartAsync(Options());
+        for (int i = 0; i < 2; i++)
+        {
+            ActorRef actor = await coordinator.SpawnAsync<PidActor>($"pid-{i}", worker: i);
+            Assert.Equal(coordinator.Workers[i].Pid, await actor.AskAsync<int>("pid"));
+            Assert.Equal($"worker-{i + 1}", actor.Id.Node);
+        }
+        ActorRef placed = await coordinator.SpawnAsync<Greeter>(null, null, "hello");
+        Assert.Equal("hello, ada", await placed.AskAsync<string>("ada"));
+    }
+
+    [Fact]
+    public async Task ActorOnOneWorker_AsksActorOnAnother()
+    {
+        await using Coordinator coordinator = await Coordinator.StartAsync(Options());
+        ActorRef first = await coordinator.SpawnAsync<PidActor>("a", worker: 0);
+        ActorRef second = await coordinator.SpawnAsync<PidActor>("b", worker: 1);
+        Assert.Equal(coordinator.Workers[1].Pid, await first.AskAsync<int>(new AskOther(second)));
+    }
+
+    [Fact]
+    public async Task WorkerKilled_WatcherGetsTerminated_PendingAskFailsNamingNode_WorkerRestarted()
+    {
+        await using Coordinator coordinator = await Coordinator.StartAsync(Options());
+        ActorRef victim = await coordinator.SpawnAsync<PidActor>("victim", worker: 0);
+        var probe = new TestProbe(coordinator.System);
+        probe.Watch(victim);
+        await Task.Delay(100); // the watch request reaches the worker
+        Task<int> pending = victim.AskAsync<int>("hang", TimeSpan.FromSeconds(60));
+        int oldPid = coordinator.Workers[0].Pid;
+        var stopwatch = Stopwatch.StartNew();
+        Process.GetProcessById(oldPid).Kill();
+
+        var lost = await Assert.ThrowsAsync<NodeLostException>(() => pending);
+        Assert.Equal("worker-1", lost.Node);
+        Assert.Contains(oldPid.ToString(System.Globalization.CultureInfo.InvariantCulture), lost.Message, StringComparison.Ordinal);
+        Terminated terminated = await probe.ExpectTerminatedAsync(victim);
+        Assert.True(terminated.NodeLost);
+        Assert.True(stopwatch.Elapsed < TestKitTimes.Dilated(TimeSpan.FromSeconds(2)), $"detected after {stopwatch.Elapsed}");
+
+        Assert.True(await ProcessScan.EventuallyAsync(() => coordinator.Workers[0] is { State: WorkerState.Running, Restarts: 1 }, TestKitTimes.Dilated(TimeSpan.FromSeconds(15))));
+        WorkerInfo restarted = coordinator.Workers[0];
+        Assert.NotEqual(oldPid, restarted.Pid);
+        Assert.Equal("killed by signal 9 (SIGKILL)", restarted.LastExit);
+        ActorRef fresh = await coordinator.SpawnAsync<PidActor>("fresh", worker: 0);
+        Assert.Equal(restarted.Pid, await fresh.AskAsync<int>("pid"));
+        Assert.Equal(coordinator.Workers[1].Pid, await (await coordinator.SpawnAsync<PidActor>(null, worker: 1)).AskAsync<int>("pid"));
+    }
+
+    [Fact]
+    public async Task WorkerDiesMoreThanPolicyAllows_ReportedFailed()
+    {
+        await using Coordinator coordinator = await Coordinator.StartAsync(Options(workers: 1) with { MaxRestarts = 0 });
+        Process.GetProcessById(coordinator.Workers[0].Pid).Kill();
+        Assert.True(await ProcessScan.EventuallyAsync(() => coordinator.Workers[0].State == WorkerState.Failed, TestKitTimes.Dilated(TimeSpan.FromSeconds(5))));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => coordinator.SpawnAsync<PidActor>());
+    }
+
+    [Fact]
+    public async Task MissingWorkerExecutable_ClearStartException()
+    {
+        var ex = await Assert.ThrowsAsync<WorkerStartException>(() => Coordinator.StartAsync(Options() with { WorkerAssemblyPath = "/nowhere/Actors.WorkerNode.dll" }));
+        Assert.Contains("/nowhere/Actors.WorkerNode.dll", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task WorkerCrashesAtStart_ClearStartException_NothingLeftBehind()
+    {
+        var dynamic = System.Reflection.Emit.AssemblyBuilder.DefineDynamicAssembly(new System.Reflection.AssemblyName("NotOnDisk" + Guid.NewGuid().ToString("N")), System.Reflection.Emit.AssemblyBuilderAccess.Run);
+        CoordinatorOptions options = Options() with { AllowedAssemblies = [typeof(CoordinatorTests).Assembly, dynamic] };
+        var ex = await Assert.ThrowsAsync<WorkerStartException>(() => Coordinator.StartAsync(options));
+        Assert.Contains("exited during start-up (exit code 4)", ex.Message, StringComparison.Ordinal);
+        Assert.True(await ProcessScan.EventuallyAsync(() => ProcessScan.WithCommandLine(options.ListenAddress!).Count == 0, TimeSpan.FromSeconds(5)));
+        Assert.False(ProcessScan.AbstractSocketExists(options.ListenAddress!));
+    }
+
+    [Fact]
+    public async Task WorkersTooSlowToRegister_TimeoutException_NothingLeftBehind()
+    {
+        CoordinatorOptions options = Options() with { StartupTimeout = TimeSpan.FromMilliseconds(30) };
+        var ex = await Assert.ThrowsAsync<WorkerStartException>(() => Coordinator.StartAsync(options));
+        Assert.Contains("did not connect and pass the key challenge within", ex.Message, StringComparison.Ordinal);
+        Assert.True(await ProcessScan.EventuallyAsync(() => ProcessScan.WithCommandLine(options.ListenAddress!).Count == 0, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task SpawnWithUnserializableArgument_FailsAtTheCall()
+    {
+        await using Coordinator coordinator = await Coordinator.StartAsync(Options(workers: 1));
+        var ex = await Assert.ThrowsAsync<PayloadSerializationException>(() => coordinator.SpawnAsync<Greeter>(null, null, new WithStream(new MemoryStream())));
+        Assert.Contains("Stream", ex.Message, StringComparison.Ordinal);
+        ActorRef greeter = await coordinator.SpawnAsync<Greeter>(null, null, "hi");
+        Assert.Equal("hi, you", await greeter.AskAsync<string>("you"));
+    }
+
+    [Fact]
+    public async Task SyncStart_Works()
+    {
+        Coordinator coordinator = Coordinator.Start(Options(workers: 1));
+        try
+        {
+            Assert.Single(coordinator.Workers);
+        }
+        finally
+        {
+            await coordinator.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task CoordinatorKilledWithSigkill_WorkersExitWithinTwoSeconds_NoSocketLeft()
+    {
+        string hostDll = Path.Combine(AppContext.BaseDirectory, "Actors.Tests.CoordinatorHost.dll");
+        var start = new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(Environment.ProcessPath!)!, "dotnet")) { RedirectStandardOutput = true, UseShellExecute = false };
+        if (!File.Exists(start.FileName)) start.FileName = "dotnet";
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(hostDll);
+        using Process host = Process.Start(start)!;
+        int[] pids = [];
+        string? address = null;
+        using (var timeout = new CancellationTokenSource(TestKitTimes.Dilated(TimeSpan.FromSeconds(30))))
+        {
+            while ((pids.Length == 0 || address is null) && await host.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                if (line.StartsWith("pids ", StringComparison.Ordinal)) pids = [.. line[5..].Split(' ').Select(int.Parse)];
+                if (line.StartsWith("address ", StringComparison.Ordinal)) address = line[8..];
+            }
+        }
+        Assert.Equal(3, pids.Length);
+        Assert.All(pids, p => Assert.True(ProcessScan.IsAlive(p)));
+
+        host.Kill(); // SIGKILL: no finally blocks, no dispose, no goodbye
+        await host.WaitForExitAsync();
+        var stopwatch = Stopwatch.StartNew();
+        bool allGone = await ProcessScan.EventuallyAsync(() => pids.Skip(1).All(p => !ProcessScan.IsAlive(p)), TestKitTimes.Dilated(TimeSpan.FromSeconds(2)));
+        foreach (int orphan in pids.Skip(1).Where(ProcessScan.IsAlive))
+        {
+            Process.GetProcessById(orphan).Kill(); // leave nothing behind even when the assertion below fails
+        }
+        Assert.True(allGone, $"workers still alive {stopwatch.Elapsed} after their coordinator was killed");
+        Assert.False(ProcessScan.AbstractSocketExists(address!));
+    }
+}
