@@ -2,5 +2,5 @@ using Actors.Bench;
 
 // Same interface and output as ../shared/anchors/python/bench_mp.py:
 //   dotnet run -c Release --project bench/Actors.Bench -- [--list] [NAME ...] [--out FILE] [--repeats N]
-IBench[] benches = [new ActorTellBench(), new ActorAskBench(), new SerializerBench()];
+IBench[] benches = [new ActorTellBench(), new ActorAskBench(), new SerializerBench(), new RemoteAskBench(), new RemoteThroughputBench(), new WorkerStartupBench()];
 return await BenchRunner.RunAsync(args, benches);

@@ -93,7 +93,7 @@ internal sealed partial class Remoting : IAsyncDisposable
             var copy = new PooledBuffer(body.Length);
             body.Span.CopyTo(copy.GetSpan(body.Length));
             copy.Advance(body.Length);
-            endpoint.Enqueue(kind, copy);
+            endpoint.Enqueue(kind, copy, target);
         }
         else
         {
@@ -173,10 +173,7 @@ internal sealed partial class Remoting : IAsyncDisposable
             await _listener.DisposeAsync().ConfigureAwait(false);
         }
         await _acceptLoop.ConfigureAwait(false);
-        foreach (Endpoint.Endpoint endpoint in _endpoints.Values)
-        {
-            await endpoint.DisposeAsync().ConfigureAwait(false);
-        }
+        await Task.WhenAll(_endpoints.Values.Select(e => e.DisposeAsync().AsTask())).ConfigureAwait(false);
         _stop.Dispose();
     }
 

@@ -100,6 +100,16 @@ public abstract class RemotingBehaviourTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task MessagesToOneActor_KeepTheirOrder_AcrossALargeMessage()
+    {
+        ActorRef recorder = Pair.OnServer(Props.Create<Recorder>());
+        recorder.Tell(1);
+        recorder.Tell(new Big(new byte[1 << 20]));
+        recorder.Tell(2);
+        Assert.Equal(["Int32", "Big", "Int32"], await recorder.AskAsync<List<string>>("log"));
+    }
+
+    [Fact]
     public async Task OverLimitMessage_SenderGetsClearException_ConnectionStaysUp()
     {
         ActorRef echo = Pair.OnServer(Props.Create<Echo>());
@@ -115,6 +125,18 @@ public abstract class RemotingBehaviourTests : IAsyncLifetime
         var ex = Assert.Throws<PayloadSerializationException>(() => echo.Tell(new Holder(new MemoryStream())));
         Assert.StartsWith("Holder.Value: type MemoryStream cannot be serialized", ex.Message, StringComparison.Ordinal);
         Assert.Equal(6, await echo.AskAsync<int>(6));
+    }
+
+    private sealed class Recorder : Actor
+    {
+        private readonly List<string> _log = [];
+
+        protected override ValueTask ReceiveAsync(object message)
+        {
+            if (message is "log") Context.Respond(_log);
+            else _log.Add(message.GetType().Name);
+            return default;
+        }
     }
 
     private sealed class Replier : Actor

@@ -10,6 +10,7 @@ internal sealed partial class Endpoint
     private async Task ReadLoopAsync()
     {
         string reason = "its connection closed";
+        bool goodbye = false;
         try
         {
             while (await _reader.ReadAsync(_stop.Token).ConfigureAwait(false) is { } frame)
@@ -21,7 +22,7 @@ internal sealed partial class Endpoint
                     case FrameKind.User: DispatchUser(body); break;
                     case FrameKind.System: DispatchSystem(body); break;
                     case FrameKind.Heartbeat: break;
-                    case FrameKind.Goodbye: reason = "it left (closed on purpose)"; break;
+                    case FrameKind.Goodbye: reason = "it left (closed on purpose)"; goodbye = true; break;
                     default: throw new FrameException($"a {frame.Kind} frame arrived after the handshake");
                 }
             }
@@ -33,8 +34,9 @@ internal sealed partial class Endpoint
         catch (Exception ex) when (ex is FrameException or IOException or PayloadSerializationException or global::System.Net.Sockets.SocketException)
         {
             reason = $"a bad frame or a broken stream ({ex.Message}); the connection was closed";
+            goodbye = false;
         }
-        MarkLost(reason);
+        MarkLost(reason, expected: goodbye);
     }
 
     private void DispatchUser(PooledBuffer body)

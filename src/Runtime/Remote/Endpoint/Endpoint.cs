@@ -33,6 +33,7 @@ internal sealed partial class Endpoint : IAsyncDisposable
     private long _lastReceived = Environment.TickCount64;
     private long _lastSent = Environment.TickCount64;
     private Task _loops = Task.CompletedTask;
+    private Task _writer = Task.CompletedTask;
 
     public Endpoint(Remoting remoting, IConnection connection, FrameReader reader, NodeInfo peer)
     {
@@ -42,7 +43,8 @@ internal sealed partial class Endpoint : IAsyncDisposable
         Peer = peer;
     }
 
-    private readonly record struct Outbound(FrameKind Kind, PooledBuffer Body);
+    /// <summary>A frame to write; <paramref name="Target"/> keeps messages to one actor in order behind a large one.</summary>
+    private readonly record struct Outbound(FrameKind Kind, PooledBuffer Body, ActorId? Target);
 
     public NodeInfo Peer { get; }
 
@@ -55,10 +57,11 @@ internal sealed partial class Endpoint : IAsyncDisposable
 
     private ILogger Log => _remoting.Logger;
 
-    public void Start() => _loops = Task.WhenAll(
-        Task.Run(ReadLoopAsync),
-        Task.Run(WriteLoopAsync),
-        Task.Run(HeartbeatLoopAsync));
+    public void Start()
+    {
+        _writer = Task.Run(WriteLoopAsync);
+        _loops = Task.WhenAll(Task.Run(ReadLoopAsync), _writer, Task.Run(HeartbeatLoopAsync));
+    }
 
     /// <summary>Serializes and queues a user message. Throws at the caller if it cannot be serialized or is too large.</summary>
     public void SendUser(ActorId target, object message, ActorRef? sender)
@@ -98,7 +101,7 @@ internal sealed partial class Endpoint : IAsyncDisposable
                 endpoint._pendingAsks.TryRemove(id, out PromiseTarget? _);
             }, (this, promise.Id), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
-        Enqueue(FrameKind.User, body);
+        Enqueue(FrameKind.User, body, target);
     }
 
     public void SendSystem(ActorId target, IRuntimeMessage message)
@@ -110,7 +113,7 @@ internal sealed partial class Endpoint : IAsyncDisposable
         var body = new PooledBuffer(96);
         RuntimeMessageCodec.WriteId(new BinWriter(body, 1), target);
         RuntimeMessageCodec.Write(body, message);
-        Enqueue(FrameKind.System, body);
+        Enqueue(FrameKind.System, body, target);
     }
 
     /// <summary>Records that a local actor watches an actor on this node, so losing the node can tell it.</summary>
@@ -132,9 +135,9 @@ internal sealed partial class Endpoint : IAsyncDisposable
     }
 
     /// <summary>Queues an already-encoded frame body (relaying between nodes).</summary>
-    public void Enqueue(FrameKind kind, PooledBuffer body)
+    public void Enqueue(FrameKind kind, PooledBuffer body, ActorId? target = null)
     {
-        if (!_outbound.Writer.TryWrite(new Outbound(kind, body)))
+        if (!_outbound.Writer.TryWrite(new Outbound(kind, body, target)))
         {
             body.Dispose();
         }
@@ -143,7 +146,10 @@ internal sealed partial class Endpoint : IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         PipeWriter output = _connection.Output;
+        // Large messages, and everything queued after them for the same actor, wait here in order;
+        // small messages to other actors are written at once, between the fragments.
         var large = new Queue<Outbound>();
+        var waiting = new Dictionary<ActorId, int>();
         int offset = 0;
         long unflushed = 0; // PipeWriter.UnflushedBytes is not supported by every writer
         try
@@ -152,7 +158,8 @@ internal sealed partial class Endpoint : IAsyncDisposable
             {
                 while (_outbound.Reader.TryRead(out Outbound next))
                 {
-                    if (next.Body.Length <= FragmentSize)
+                    bool behindLarge = next.Target is { } target && waiting.ContainsKey(target);
+                    if (next.Body.Length <= FragmentSize && !behindLarge)
                     {
                         FrameWriter.Write(output, next.Kind, next.Body.Span);
                         unflushed += FrameReader.HeaderSize + next.Body.Length;
@@ -165,20 +172,37 @@ internal sealed partial class Endpoint : IAsyncDisposable
                     }
                     else
                     {
+                        if (next.Target is { } held)
+                        {
+                            waiting[held] = waiting.GetValueOrDefault(held) + 1;
+                        }
                         large.Enqueue(next);
                     }
                 }
                 // One flush's worth of fragments at most, then small messages get their turn again.
                 while (large.TryPeek(out Outbound big) && unflushed < FlushThreshold && !_outbound.Reader.TryPeek(out _))
                 {
-                    int count = Math.Min(FragmentSize, big.Body.Length - offset);
-                    FrameWriter.WriteFragment(output, big.Kind, big.Body.Length, big.Body.Span.Slice(offset, count), first: offset == 0);
-                    unflushed += FrameReader.HeaderSize + count;
-                    offset += count;
+                    if (big.Body.Length <= FragmentSize)
+                    {
+                        FrameWriter.Write(output, big.Kind, big.Body.Span); // a small one that waited its turn
+                        unflushed += FrameReader.HeaderSize + big.Body.Length;
+                        offset = big.Body.Length;
+                    }
+                    else
+                    {
+                        int count = Math.Min(FragmentSize, big.Body.Length - offset);
+                        FrameWriter.WriteFragment(output, big.Kind, big.Body.Length, big.Body.Span.Slice(offset, count), first: offset == 0);
+                        unflushed += FrameReader.HeaderSize + count;
+                        offset += count;
+                    }
                     if (offset == big.Body.Length)
                     {
                         large.Dequeue().Body.Dispose();
                         offset = 0;
+                        if (big.Target is { } done && --waiting[done] == 0)
+                        {
+                            waiting.Remove(done);
+                        }
                     }
                 }
                 if (unflushed > 0)
@@ -248,13 +272,22 @@ internal sealed partial class Endpoint : IAsyncDisposable
     }
 
     /// <summary>Closes the connection and runs the node-loss consequences once.</summary>
-    public void MarkLost(string reason)
+    /// <param name="reason">Why, in words, for logs and exceptions.</param>
+    /// <param name="expected">True when either side closed on purpose: logged as information, not as a warning.</param>
+    public void MarkLost(string reason, bool expected = false)
     {
         if (!_lost.TrySetResult(reason))
         {
             return;
         }
-        LogNodeLost(Log, Peer.Name, Peer.Pid, reason);
+        if (expected)
+        {
+            LogNodeLeft(Log, Peer.Name, Peer.Pid, reason);
+        }
+        else
+        {
+            LogNodeLost(Log, Peer.Name, Peer.Pid, reason);
+        }
         _outbound.Writer.TryComplete();
         _stop.Cancel();
         var lost = new NodeLostException(Peer.Name, $"Node '{Peer.Name}' (pid {Peer.Pid}, {Peer.Host}) was lost: {reason}.");
@@ -277,9 +310,9 @@ internal sealed partial class Endpoint : IAsyncDisposable
         if (!IsLost)
         {
             Enqueue(FrameKind.Goodbye, new PooledBuffer(1));
-            _outbound.Writer.TryComplete();
-            await Task.WhenAny(_loops, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
-            MarkLost("this node closed the connection");
+            _outbound.Writer.TryComplete(); // the writer drains what is queued, goodbye last, then ends
+            await Task.WhenAny(_writer, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
+            MarkLost("this node closed the connection", expected: true);
         }
         _stop.Cancel();
         await _connection.DisposeAsync().ConfigureAwait(false);
@@ -287,6 +320,9 @@ internal sealed partial class Endpoint : IAsyncDisposable
         _reader.Dispose();
         _stop.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} (pid {Pid}) left: {Reason}")]
+    private static partial void LogNodeLeft(ILogger logger, string node, int pid, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} (pid {Pid}) lost: {Reason}")]
     private static partial void LogNodeLost(ILogger logger, string node, int pid, string reason);
