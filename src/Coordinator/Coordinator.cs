@@ -48,7 +48,7 @@ public sealed class Coordinator : IAsyncDisposable
     {
         options ??= new CoordinatorOptions();
         loggerFactory ??= NullLoggerFactory.Instance;
-        Assembly[] allowed = [.. options.AllowedAssemblies.Append(Assembly.GetEntryAssembly()).OfType<Assembly>().Distinct()];
+        Assembly[] allowed = [.. options.AllowedAssemblies.Append(Assembly.GetEntryAssembly()).Append(typeof(Coordinator).Assembly).OfType<Assembly>().Distinct()];
         ActorSystem system = ActorSystem.Create(new ActorSystemOptions
         {
             Name = "coordinator",
@@ -125,6 +125,11 @@ public sealed class Coordinator : IAsyncDisposable
         ActorRef agent = System.Resolve(new ActorId(target.Name, "/system/" + WorkerAgent.Name, 0));
         return agent.AskAsync<ActorRef>(new SpawnRequest(type.FullName!, type.Assembly.GetName().Name!, arguments, name));
     }
+
+    /// <summary>Replaces a worker's process by a fresh one, outside the restart policy (maxtasksperchild, a stuck task).</summary>
+    internal void RecycleWorker(int index) => _workers[index].Recycle();
+
+    internal ILoggerFactory LoggerFactory => System.LoggerFactory;
 
     /// <summary>Stops the workers (they exit when their connection closes; stragglers are killed after the grace period), then the local actors.</summary>
     public async ValueTask DisposeAsync()

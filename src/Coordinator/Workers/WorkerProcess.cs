@@ -15,6 +15,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, by
     private TaskCompletionSource<Endpoint> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? _process;
     private volatile bool _stopping;
+    private volatile bool _recycling;
     private volatile WorkerInfo _info = new(name, 0, Environment.MachineName, 0, WorkerState.Starting, 0, null);
 
     public string Name => name;
@@ -91,7 +92,24 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, by
             _info = _info with { State = WorkerState.Stopped };
             return;
         }
-        LogWorkerDied(logger, name, process.Id, how);
+        if (_recycling)
+        {
+            _recycling = false;
+            _info = _info with { State = WorkerState.Restarting };
+            try
+            {
+                await StartAsync(CancellationToken.None).ConfigureAwait(false);
+                return;
+            }
+            catch (WorkerStartException ex)
+            {
+                LogRestartFailed(logger, ex, name); // then the restart policy below takes over
+            }
+        }
+        else
+        {
+            LogWorkerDied(logger, name, process.Id, how);
+        }
         while (!_stopping && AllowRestart())
         {
             _info = _info with { State = WorkerState.Restarting, Restarts = _info.Restarts + 1 };
@@ -126,6 +144,16 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, by
         }
         _restartTimes.Enqueue(now);
         return true;
+    }
+
+    /// <summary>Kills the current process on purpose; it is restarted without counting against the restart policy.</summary>
+    public void Recycle()
+    {
+        if (!_stopping && _process is { } process)
+        {
+            _recycling = true;
+            Kill(process);
+        }
     }
 
     /// <summary>Waits for the process to exit on its own (its connection was closed), then kills it.</summary>

@@ -1,0 +1,89 @@
+namespace Actors;
+
+public sealed partial class Pool
+{
+    /// <summary>Applies <paramref name="func"/> to every item and returns the results in input order (CPython's <c>map</c>).</summary>
+    /// <param name="func">The task: a static method, method group, lambda or closure over serializable values.</param>
+    /// <param name="iterable">The items; read lazily, in chunks.</param>
+    /// <param name="chunksize">Items per message to a worker; null for CPython's default (see <see cref="DefaultChunksize"/>).</param>
+    /// <param name="cancellationToken">Stops the rest of the work.</param>
+    /// <param name="progress">Receives progress reports.</param>
+    /// <exception cref="InvalidOperationException">The pool is not running.</exception>
+    /// <exception cref="PayloadSerializationException">The task captures something that cannot travel (named in the message).</exception>
+    /// <remarks>A failed item's exception arrives with its original type where it can be rebuilt, with the index in <c>Data[Pool.ItemIndexKey]</c>.</remarks>
+    public List<TResult> Map<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunksize = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        MapAsync(func, iterable, chunksize, null, null, progress, cancellationToken).Get();
+
+    /// <summary>CPython's <c>map</c> with a task that takes a token and stops cooperatively when the call is cancelled.</summary>
+    public List<TResult> Map<T, TResult>(Func<T, CancellationToken, TResult> func, IEnumerable<T> iterable, int? chunksize = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        new AsyncResult<List<TResult>>(CollectAsync<T, TResult>(Submit(func, iterable, Chunks(iterable, chunksize), lazy: false, cancellationToken, progress)), null, null).Get();
+
+    /// <summary>The asynchronous <c>map</c>: a handle with Get(timeout), Wait, Ready, Successful, and callbacks.</summary>
+    public AsyncResult<List<TResult>> MapAsync<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunksize = null,
+        Action<List<TResult>>? callback = null, Action<Exception>? errorCallback = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        new(CollectAsync<T, TResult>(Submit(func, iterable, Chunks(iterable, chunksize), lazy: false, cancellationToken, progress)), callback, errorCallback);
+
+    /// <summary>Results in input order as they become available, reading the input lazily with a bounded read-ahead (CPython's <c>imap</c>). An exception in the input at item k surfaces at k.</summary>
+    public IEnumerable<TResult> Imap<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunksize = 1, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Blocking(ImapAsync(func, iterable, chunksize, progress, cancellationToken));
+
+    /// <summary>The asynchronous stream form of <see cref="Imap"/>.</summary>
+    public IAsyncEnumerable<TResult> ImapAsync<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunksize = 1, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        StreamAsync<T, TResult>(Submit(func, iterable, chunksize, lazy: true, cancellationToken, progress), ordered: true, cancellationToken);
+
+    /// <summary>Results in completion order (CPython's <c>imap_unordered</c>).</summary>
+    public IEnumerable<TResult> ImapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunksize = 1, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Blocking(ImapUnorderedAsync(func, iterable, chunksize, progress, cancellationToken));
+
+    /// <summary>The asynchronous stream form of <see cref="ImapUnordered"/>.</summary>
+    public IAsyncEnumerable<TResult> ImapUnorderedAsync<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunksize = 1, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        StreamAsync<T, TResult>(Submit(func, iterable, chunksize, lazy: true, cancellationToken, progress), ordered: false, cancellationToken);
+
+    /// <summary>Like <c>Map</c>, with each item's values as the arguments (CPython's <c>starmap</c>).</summary>
+    public List<TResult> Starmap<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunksize = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        StarmapAsync(func, iterable, chunksize, null, null, progress, cancellationToken).Get();
+
+    /// <summary>Like <c>Map</c>, with each item's values as the arguments (CPython's <c>starmap</c>).</summary>
+    public List<TResult> Starmap<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, IEnumerable<(T1, T2, T3)> iterable, int? chunksize = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        new AsyncResult<List<TResult>>(CollectAsync<(T1, T2, T3), TResult>(Submit(func, iterable, Chunks(iterable, chunksize), lazy: false, cancellationToken, progress)), null, null).Get();
+
+    /// <summary>The asynchronous <c>starmap</c>.</summary>
+    public AsyncResult<List<TResult>> StarmapAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunksize = null,
+        Action<List<TResult>>? callback = null, Action<Exception>? errorCallback = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        new(CollectAsync<(T1, T2), TResult>(Submit(func, iterable, Chunks(iterable, chunksize), lazy: false, cancellationToken, progress)), callback, errorCallback);
+
+    /// <summary>Runs one task and waits for its result (CPython's <c>apply</c>).</summary>
+    public TResult Apply<TResult>(Func<TResult> func) => ApplyAsync(func).Get();
+
+    /// <summary>Runs one task with one argument and waits for its result (CPython's <c>apply</c>).</summary>
+    public TResult Apply<T1, TResult>(Func<T1, TResult> func, T1 arg) => ApplyAsync(func, arg).Get();
+
+    /// <summary>Runs one task with two arguments and waits for its result (CPython's <c>apply</c>).</summary>
+    public TResult Apply<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2) => ApplyAsync(func, arg1, arg2).Get();
+
+    /// <summary>Runs one task without waiting (CPython's <c>apply_async</c>).</summary>
+    public AsyncResult<TResult> ApplyAsync<TResult>(Func<TResult> func, Action<TResult>? callback = null, Action<Exception>? errorCallback = null, CancellationToken cancellationToken = default) =>
+        new(First<int, TResult>(Submit(func, [0], 1, lazy: false, cancellationToken, null)), callback, errorCallback);
+
+    /// <summary>Runs one task with one argument without waiting (CPython's <c>apply_async</c>).</summary>
+    public AsyncResult<TResult> ApplyAsync<T1, TResult>(Func<T1, TResult> func, T1 arg, Action<TResult>? callback = null, Action<Exception>? errorCallback = null, CancellationToken cancellationToken = default) =>
+        new(First<T1, TResult>(Submit(func, [arg], 1, lazy: false, cancellationToken, null)), callback, errorCallback);
+
+    /// <summary>Runs one task with two arguments without waiting (CPython's <c>apply_async</c>).</summary>
+    public AsyncResult<TResult> ApplyAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2, Action<TResult>? callback = null, Action<Exception>? errorCallback = null, CancellationToken cancellationToken = default) =>
+        new(First<(T1, T2), TResult>(Submit(func, [(arg1, arg2)], 1, lazy: false, cancellationToken, null)), callback, errorCallback);
+
+    private async Task<TResult> First<TItem, TResult>(Runtime.Pooling.PoolJob<TItem> job)
+    {
+        List<TResult> results = await CollectAsync<TItem, TResult>(job).ConfigureAwait(false);
+        return results[0];
+    }
+
+    /// <summary>CPython's rule: with no chunk size, ceil(len / (4 × processes)) for inputs of known length, else 1.</summary>
+    private int Chunks<T>(IEnumerable<T> iterable, int? chunksize) => chunksize ?? iterable switch
+    {
+        ICollection<T> c => DefaultChunksize(c.Count),
+        IReadOnlyCollection<T> r => DefaultChunksize(r.Count),
+        _ => 1,
+    };
+}

@@ -1,0 +1,272 @@
+using System.Runtime.CompilerServices;
+using Actors.Runtime.Pooling;
+using Microsoft.Extensions.Logging;
+
+namespace Actors;
+
+/// <summary>What a pool accepts: CPython's RUN / CLOSE / TERMINATE.</summary>
+public enum PoolState
+{
+    /// <summary>Accepts new calls.</summary>
+    Running,
+    /// <summary><see cref="Pool.Close"/> was called: calls in progress finish, new ones are refused.</summary>
+    Closed,
+    /// <summary><see cref="Pool.Terminate"/> was called: everything stopped.</summary>
+    Terminated,
+}
+
+/// <summary>
+/// CPython's <c>multiprocessing.Pool</c> on the coordinator's worker processes: <c>Map</c>, <c>MapAsync</c>,
+/// <c>Imap</c>, <c>ImapUnordered</c>, <c>Starmap</c>, <c>Apply</c> and their async forms. Tasks may be static
+/// methods, method groups, lambdas and closures over serializable values. Unlike CPython it never hangs
+/// when a worker dies: the worker is replaced and its tasks run again (<see cref="PoolOptions.MaxTaskRetries"/>).
+/// Thread-safe. Disposal terminates, then joins.
+/// </summary>
+public sealed partial class Pool : IAsyncDisposable, IDisposable
+{
+    /// <summary>The key under which a failed item's index is stored in its exception's <see cref="Exception.Data"/>.</summary>
+    public const string ItemIndexKey = "Actors.ItemIndex";
+
+    /// <summary>Set (true) in <see cref="Exception.Data"/> when the exception came from the input sequence, not from a task.</summary>
+    public const string InputFailedKey = "Actors.InputFailed";
+
+    private readonly Coordinator _coordinator;
+    private readonly bool _ownsCoordinator;
+    private readonly PoolScheduler _scheduler;
+    private readonly PoolOptions _options;
+    private long _jobIds;
+    private int _state;
+
+    private Pool(Coordinator coordinator, bool ownsCoordinator, PoolScheduler scheduler, PoolOptions options)
+    {
+        _coordinator = coordinator;
+        _ownsCoordinator = ownsCoordinator;
+        _scheduler = scheduler;
+        _options = options;
+    }
+
+    /// <summary>How many worker processes run this pool's tasks.</summary>
+    public int Processes => _scheduler.Size;
+
+    /// <summary>Whether the pool accepts new calls.</summary>
+    public PoolState State => (PoolState)Volatile.Read(ref _state);
+
+    /// <summary>Starts a pool on an existing coordinator's workers.</summary>
+    /// <exception cref="ArgumentException">The initializer cannot travel to a worker.</exception>
+    public static async Task<Pool> StartAsync(Coordinator coordinator, PoolOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(coordinator);
+        return await StartCoreAsync(coordinator, owns: false, options ?? new PoolOptions(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a pool with its own coordinator and <see cref="PoolOptions.Processes"/> workers (one per core by default), like <c>multiprocessing.Pool()</c>.</summary>
+    /// <param name="options">Pool settings.</param>
+    /// <param name="coordinatorOptions">Coordinator settings; its worker count is taken from <see cref="PoolOptions.Processes"/> when that is set.</param>
+    /// <param name="loggerFactory">Where the runtime logs.</param>
+    /// <param name="cancellationToken">Stops the start-up.</param>
+    public static async Task<Pool> StartAsync(PoolOptions? options = null, CoordinatorOptions? coordinatorOptions = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new PoolOptions();
+        coordinatorOptions ??= new CoordinatorOptions();
+        if (options.Processes is { } processes)
+        {
+            coordinatorOptions = coordinatorOptions with { Workers = processes };
+        }
+        Coordinator coordinator = await Coordinator.StartAsync(coordinatorOptions, loggerFactory, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await StartCoreAsync(coordinator, owns: true, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await coordinator.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The synchronous form of <see cref="StartAsync(PoolOptions?, CoordinatorOptions?, ILoggerFactory?, CancellationToken)"/>.</summary>
+    public static Pool Start(PoolOptions? options = null, CoordinatorOptions? coordinatorOptions = null, ILoggerFactory? loggerFactory = null) =>
+        Task.Run(() => StartAsync(options, coordinatorOptions, loggerFactory)).GetAwaiter().GetResult();
+
+    private static async Task<Pool> StartCoreAsync(Coordinator coordinator, bool owns, PoolOptions options, CancellationToken cancellationToken)
+    {
+        TaskFunction? initializer = options.Initializer is null ? null : TaskFunction.From(options.Initializer, coordinator.System.Serializer);
+        int processes = Math.Min(options.Processes ?? coordinator.Workers.Count, coordinator.Workers.Count);
+        var scheduler = new PoolScheduler(coordinator, options, Guid.NewGuid().ToString("N"), initializer, coordinator.LoggerFactory.CreateLogger("Actors.Pool"));
+        await scheduler.StartAsync(processes, cancellationToken).ConfigureAwait(false);
+        return new Pool(coordinator, owns, scheduler, options);
+    }
+
+    /// <summary>CPython's default chunk size for a map of <paramref name="count"/> items: ceil(count / (4 × processes)).</summary>
+    public int DefaultChunksize(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        int chunks = Processes * 4;
+        return Math.Max(1, (count + chunks - 1) / chunks);
+    }
+
+    private void EnsureRunning()
+    {
+        if (State != PoolState.Running)
+        {
+            throw new InvalidOperationException($"Pool not running (it is {State}).");
+        }
+    }
+
+    private PoolJob<TItem> Submit<TItem>(Delegate function, IEnumerable<TItem> items, int chunksize, bool lazy, CancellationToken cancellationToken, IProgress<PoolProgress>? progress)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunksize, 1, nameof(chunksize));
+        EnsureRunning();
+        TaskFunction task = TaskFunction.From(function, _coordinator.System.Serializer);
+        bool cancellable = function.Method.GetParameters() is { Length: > 0 } p && p[^1].ParameterType == typeof(CancellationToken);
+        // A lazy call reads ahead a bounded window; an eager one (map) is consumed as fast as results arrive.
+        int window = lazy ? Math.Max(chunksize * Processes * _options.ChunksInFlight * 4, 64) : int.MaxValue;
+        var job = new PoolJob<TItem>(Interlocked.Increment(ref _jobIds), task, cancellable, items, chunksize, window, _options.FailFast, progress, cancellationToken);
+        _scheduler.Submit(job);
+        return job;
+    }
+
+    /// <summary>Collects every result in input order; throws the first failure (in completion order) after all items finished, like CPython.</summary>
+    private async Task<List<TResult>> CollectAsync<TItem, TResult>(PoolJob<TItem> job)
+    {
+        using (job)
+        {
+            var results = new List<TResult>(job.Total ?? 16);
+            Exception? first = null;
+            await foreach (Outcome outcome in ReadAllAsync(job).ConfigureAwait(false))
+            {
+                while (results.Count <= outcome.Index)
+                {
+                    results.Add(default!);
+                }
+                if (outcome.Error is not null)
+                {
+                    first ??= outcome.Error;
+                }
+                else
+                {
+                    results[outcome.Index] = (TResult)outcome.Value!;
+                }
+            }
+            if (first is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            }
+            return results;
+        }
+    }
+
+    private async IAsyncEnumerable<Outcome> ReadAllAsync(PoolJob job)
+    {
+        while (await job.Outcomes.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (job.Outcomes.TryRead(out Outcome outcome))
+            {
+                job.Consumed();
+                yield return outcome;
+            }
+            _scheduler.Pump();
+        }
+    }
+
+    /// <summary>Yields results in input order (ordered) or as they complete, throwing at the first failed item.</summary>
+    private async IAsyncEnumerable<TResult> StreamAsync<TItem, TResult>(PoolJob<TItem> job, bool ordered, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using (job)
+        {
+            var pending = new Dictionary<int, Outcome>();
+            int next = 0;
+            await foreach (Outcome outcome in ReadAllAsync(job).WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                if (!ordered)
+                {
+                    yield return Unwrap<TResult>(outcome);
+                    continue;
+                }
+                pending[outcome.Index] = outcome;
+                while (pending.Remove(next, out Outcome ready))
+                {
+                    next++;
+                    yield return Unwrap<TResult>(ready);
+                }
+            }
+        }
+    }
+
+    private static TResult Unwrap<TResult>(Outcome outcome)
+    {
+        if (outcome.Error is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(outcome.Error);
+        }
+        return (TResult)outcome.Value!;
+    }
+
+    private static IEnumerable<T> Blocking<T>(IAsyncEnumerable<T> source)
+    {
+        IAsyncEnumerator<T> enumerator = source.GetAsyncEnumerator();
+        try
+        {
+            while (enumerator.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+            {
+                yield return enumerator.Current;
+            }
+        }
+        finally
+        {
+            enumerator.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>No new calls; calls in progress finish. Join waits for them.</summary>
+    public void Close() => Interlocked.CompareExchange(ref _state, (int)PoolState.Closed, (int)PoolState.Running);
+
+    /// <summary>Stops at once: calls in progress fail with "Pool not running", queued chunks are dropped.</summary>
+    public void Terminate()
+    {
+        if (Interlocked.Exchange(ref _state, (int)PoolState.Terminated) != (int)PoolState.Terminated)
+        {
+            _scheduler.Terminate();
+        }
+    }
+
+    /// <summary>Waits for the calls in progress to finish after <see cref="Close"/> or <see cref="Terminate"/>.</summary>
+    /// <returns>False if they did not finish within <paramref name="timeout"/>.</returns>
+    /// <exception cref="InvalidOperationException">The pool is still running (CPython raises ValueError).</exception>
+    public bool Join(TimeSpan? timeout = null) => Task.Run(() => JoinAsync(timeout)).GetAwaiter().GetResult();
+
+    /// <summary>The asynchronous form of <see cref="Join"/>.</summary>
+    public async Task<bool> JoinAsync(TimeSpan? timeout = null)
+    {
+        if (State == PoolState.Running)
+        {
+            throw new InvalidOperationException("Pool is still running: call Close or Terminate before Join.");
+        }
+        DateTime deadline = timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
+        while (_scheduler.HasWork)
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    /// <summary>Terminates, joins, and stops the coordinator if the pool started its own.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Terminate();
+        await JoinAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        if (_ownsCoordinator)
+        {
+            await _coordinator.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Same as <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => Task.Run(() => DisposeAsync().AsTask()).GetAwaiter().GetResult();
+}

@@ -1,0 +1,254 @@
+using System.Collections;
+using System.Diagnostics;
+using System.Threading.Channels;
+
+namespace Actors.Runtime.Pooling;
+
+/// <summary>One item's outcome, by its index in the input.</summary>
+internal readonly record struct Outcome(int Index, object? Value, Exception? Error);
+
+/// <summary>A slice of a job's input on its way to a worker.</summary>
+internal sealed class Chunk(PoolJob job, int index, int start, Array items)
+{
+    public PoolJob Job => job;
+
+    public int Index => index;
+
+    public int Start => start;
+
+    public Array Items => items;
+
+    /// <summary>How many workers died while running it.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>Splits into chunks of one item each, keeping the attempt count: a poison item is then isolated.</summary>
+    public IEnumerable<Chunk> Singles()
+    {
+        for (int i = 0; i < items.Length; i++)
+        {
+            Array single = Array.CreateInstance(items.GetType().GetElementType()!, 1);
+            single.SetValue(items.GetValue(i), 0);
+            yield return new Chunk(job, index, start + i, single) { Attempts = Attempts };
+        }
+    }
+}
+
+/// <summary>
+/// One map-like call: reads its input lazily in chunks, collects outcomes (each item exactly once),
+/// and hands them to its consumer through a channel. The scheduler takes chunks only while fewer than
+/// <see cref="Window"/> items are in flight or unconsumed, so an endless input is read only as far as needed.
+/// </summary>
+internal abstract class PoolJob
+{
+    private readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = true });
+    private readonly BitArray _done = new(0);
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly IProgress<PoolProgress>? _progress;
+    private long _lastProgress;
+    private int _consumed;
+
+    protected PoolJob(long id, TaskFunction function, bool cancellable, int window, bool failFast, IProgress<PoolProgress>? progress, CancellationToken cancellationToken)
+    {
+        Id = id;
+        Function = function;
+        Cancellable = cancellable;
+        Window = window;
+        FailFast = failFast;
+        _progress = progress;
+        CancellationToken = cancellationToken;
+    }
+
+    public long Id { get; }
+
+    public TaskFunction Function { get; }
+
+    public bool Cancellable { get; }
+
+    public int Window { get; }
+
+    public bool FailFast { get; }
+
+    public CancellationToken CancellationToken { get; }
+
+    public ChannelReader<Outcome> Outcomes => _outcomes.Reader;
+
+    /// <summary>Items taken from the input so far.</summary>
+    public int Taken { get; protected set; }
+
+    /// <summary>The input's length when known in advance.</summary>
+    public int? Total { get; protected set; }
+
+    public bool InputDone { get; protected set; }
+
+    /// <summary>Set once: cancelled, failed fast, or the pool terminated. No more chunks are taken.</summary>
+    public Exception? Stopped { get; private set; }
+
+    public int Completed { get; private set; }
+
+    public int Failed { get; private set; }
+
+    public bool CanTake => Stopped is null && !InputDone && Taken - Volatile.Read(ref _consumed) < Window;
+
+    /// <summary>The next chunk of input, or null when the input is exhausted or has failed (its failure is then an outcome).</summary>
+    public abstract Chunk? TakeChunk(int chunkIndex);
+
+    public void Consumed() => Interlocked.Increment(ref _consumed);
+
+    /// <summary>Records a chunk's results; items already done are ignored (no result is ever delivered twice).</summary>
+    public void Complete(Chunk chunk, Array results, int[] failedOffsets, Exception[] failures)
+    {
+        for (int i = 0; i < results.Length; i++)
+        {
+            int failed = Array.IndexOf(failedOffsets, i);
+            Record(chunk.Start + i, failed < 0 ? results.GetValue(i) : null, failed < 0 ? null : failures[failed]);
+        }
+    }
+
+    public void FailItems(Chunk chunk, Func<int, Exception> failure)
+    {
+        for (int i = 0; i < chunk.Items.Length; i++)
+        {
+            Record(chunk.Start + i, null, failure(chunk.Start + i));
+        }
+    }
+
+    /// <summary>Records one outcome; returns false if that item was already done.</summary>
+    public bool Record(int index, object? value, Exception? error)
+    {
+        lock (_done)
+        {
+            if (Stopped is not null && error is not OperationCanceledException)
+            {
+                return false;
+            }
+            if (index >= _done.Length)
+            {
+                _done.Length = Math.Max(index + 1, _done.Length * 2);
+            }
+            if (_done[index])
+            {
+                return false;
+            }
+            _done[index] = true;
+            if (error is null)
+            {
+                Completed++;
+            }
+            else
+            {
+                error.Data[Actors.Pool.ItemIndexKey] = index;
+                Failed++;
+            }
+            _outcomes.Writer.TryWrite(new Outcome(index, value, error));
+            ReportProgress(force: false);
+            if (error is not null && FailFast)
+            {
+                StopLocked(error);
+            }
+            else if (InputDone && Completed + Failed == Taken)
+            {
+                ReportProgress(force: true);
+                _outcomes.Writer.TryComplete();
+            }
+            return true;
+        }
+    }
+
+    /// <summary>Marks the input as finished; completes the job if every taken item is done.</summary>
+    public void EndInput()
+    {
+        lock (_done)
+        {
+            InputDone = true;
+            Total ??= Taken;
+            if (Completed + Failed == Taken)
+            {
+                ReportProgress(force: true);
+                _outcomes.Writer.TryComplete();
+            }
+        }
+    }
+
+    /// <summary>Stops the job: no more chunks, and the consumer sees <paramref name="reason"/> after what it already has.</summary>
+    public void Stop(Exception reason)
+    {
+        lock (_done)
+        {
+            StopLocked(reason);
+        }
+    }
+
+    private void StopLocked(Exception reason)
+    {
+        if (Stopped is not null)
+        {
+            return;
+        }
+        Stopped = reason;
+        _outcomes.Writer.TryComplete(reason);
+    }
+
+    private void ReportProgress(bool force)
+    {
+        if (_progress is null)
+        {
+            return;
+        }
+        long now = _clock.ElapsedMilliseconds;
+        if (!force && now - _lastProgress < 100)
+        {
+            return;
+        }
+        _lastProgress = now;
+        int done = Completed + Failed;
+        double rate = now > 0 ? done / (now / 1000.0) : 0;
+        TimeSpan? eta = Total is { } total && rate > 0 ? TimeSpan.FromSeconds((total - done) / rate) : null;
+        _progress.Report(new PoolProgress(Completed, Failed, Total, rate, eta, _clock.Elapsed));
+    }
+}
+
+/// <summary>A job over an <see cref="IEnumerable{T}"/> whose items travel as <c>T[]</c> chunks.</summary>
+internal sealed class PoolJob<TItem> : PoolJob, IDisposable
+{
+    private readonly IEnumerator<TItem> _input;
+    private readonly int _chunksize;
+
+    public PoolJob(long id, TaskFunction function, bool cancellable, IEnumerable<TItem> input, int chunksize, int window, bool failFast, IProgress<PoolProgress>? progress, CancellationToken cancellationToken)
+        : base(id, function, cancellable, window, failFast, progress, cancellationToken)
+    {
+        _chunksize = chunksize;
+        Total = input is ICollection<TItem> c ? c.Count : input is IReadOnlyCollection<TItem> r ? r.Count : null;
+        _input = input.GetEnumerator();
+    }
+
+    public override Chunk? TakeChunk(int chunkIndex)
+    {
+        var items = new List<TItem>(_chunksize);
+        int start = Taken;
+        try
+        {
+            while (items.Count < _chunksize && _input.MoveNext())
+            {
+                items.Add(_input.Current);
+            }
+        }
+        catch (Exception ex)
+        {
+            // The input itself failed at this item: it surfaces at this index, after the items before it.
+            Taken = start + items.Count + 1;
+            InputDone = true;
+            Total = Taken;
+            ex.Data[Actors.Pool.InputFailedKey] = true;
+            Record(start + items.Count, null, ex);
+            return items.Count == 0 ? null : new Chunk(this, chunkIndex, start, items.ToArray());
+        }
+        Taken = start + items.Count;
+        if (items.Count < _chunksize)
+        {
+            EndInput();
+        }
+        return items.Count == 0 ? null : new Chunk(this, chunkIndex, start, items.ToArray());
+    }
+
+    public void Dispose() => _input.Dispose();
+}

@@ -1,0 +1,69 @@
+using System.Reflection;
+
+namespace Actors.Runtime.Pooling;
+
+/// <summary>
+/// A delegate in a form that can travel: the method (by declaring type and metadata token, valid
+/// because the worker runs the same build) and its target. A closure's target is the compiler's
+/// display-class instance, so captured variables travel as its fields, through the payload serializer.
+/// </summary>
+internal sealed record TaskFunction(string DeclaringType, int MethodToken, object? Target)
+{
+    public static TaskFunction From(Delegate function, IPayloadSerializer serializer)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        if (function.GetInvocationList().Length != 1)
+        {
+            throw new ArgumentException("A multicast delegate cannot be a pool task; pass a single method.", nameof(function));
+        }
+        MethodInfo method = function.Method;
+        Type declaring = method.DeclaringType ?? throw new ArgumentException("A dynamic method cannot be a pool task.", nameof(function));
+        if (method.IsGenericMethod)
+        {
+            throw new ArgumentException($"{method.Name} is a generic method; wrap it in a lambda with the type arguments fixed.", nameof(function));
+        }
+        var spec = new TaskFunction(declaring.AssemblyQualifiedName!, method.MetadataToken, function.Target);
+        try
+        {
+            serializer.Serialize(spec); // fail at submission, not on the worker
+        }
+        catch (PayloadSerializationException ex)
+        {
+            throw new PayloadSerializationException(Describe(method, ex), ex);
+        }
+        return spec;
+    }
+
+    /// <summary>Turns "TaskFunction.Target.&lt;&gt;4__this: ..." into words about the captured variable.</summary>
+    private static string Describe(MethodInfo method, PayloadSerializationException ex)
+    {
+        const string prefix = "TaskFunction.Target.";
+        string message = ex.Message;
+        if (!message.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return $"The task {method.Name} cannot travel to a worker: {message}";
+        }
+        string rest = message[prefix.Length..];
+        int end = rest.IndexOfAny(['.', ':', '[']);
+        string captured = end < 0 ? rest : rest[..end];
+        if (captured == "<>4__this")
+        {
+            captured = "this";
+        }
+        return $"The task {method.Name} captures '{captured}', which cannot travel to a worker: {message[prefix.Length..]}. Capture only serializable values (copy what you need into locals), or use a static method.";
+    }
+
+    /// <summary>On the worker: the method, checked to come from an allowed assembly.</summary>
+    public MethodInfo Resolve(IReadOnlyCollection<Assembly> allowed)
+    {
+        Type type = Type.GetType(DeclaringType, name => allowed.FirstOrDefault(a => a.GetName().Name == name.Name)
+                ?? AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == name.Name && IsFramework(a)),
+            null, throwOnError: false)
+            ?? throw new InvalidOperationException($"The task's type '{DeclaringType}' cannot be found on this worker among the allowed assemblies.");
+        return type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
+            .FirstOrDefault(m => m.MetadataToken == MethodToken)
+            ?? throw new InvalidOperationException($"The task's method (token {MethodToken}) is not in {type.Name} on this worker; are the coordinator and the worker the same build?");
+    }
+
+    private static bool IsFramework(Assembly assembly) => assembly.GetName().Name is { } n && (n.StartsWith("System.", StringComparison.Ordinal) || n == "System.Private.CoreLib");
+}

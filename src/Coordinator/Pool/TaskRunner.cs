@@ -1,0 +1,138 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Reflection;
+
+namespace Actors.Runtime.Pooling;
+
+/// <summary>
+/// The pool's actor on a worker: runs the initializer once per process and pool, then runs chunks one
+/// at a time (the coordinator keeps a second one queued to hide the round trip). A result that cannot
+/// be encoded fails only its own item; the worker is not lost.
+/// </summary>
+internal sealed class TaskRunner : Actor
+{
+    // Per process: initializers that ran, and the cancellation of jobs, shared by every runner here.
+    private static readonly ConcurrentDictionary<string, Exception?> Initialized = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<long, CancellationTokenSource> Cancellations = new();
+    private static readonly ConcurrentDictionary<(string, int), ChunkInvoker> Invokers = new();
+
+    private readonly string _pool;
+    private readonly TaskFunction? _initializer;
+    private readonly object?[] _initializerArguments;
+    private readonly int _maxTasks;
+    private int _tasksRun;
+
+    public TaskRunner(string pool, TaskFunction? initializer, object?[] initializerArguments, int maxTasks)
+    {
+        _pool = pool;
+        _initializer = initializer;
+        _initializerArguments = initializerArguments;
+        _maxTasks = maxTasks;
+    }
+
+    private IReadOnlyCollection<Assembly> Allowed => [.. Context.System.Options.Serializer.AllowedAssemblies];
+
+    protected override ValueTask ReceiveAsync(object message)
+    {
+        switch (message)
+        {
+            case RunChunk chunk:
+                Context.Respond(Run(chunk));
+                break;
+            case CancelJob cancel:
+                if (Cancellations.TryRemove(cancel.Job, out CancellationTokenSource? source))
+                {
+                    source.Cancel();
+                }
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+        return default;
+    }
+
+    private ChunkResult Run(RunChunk chunk)
+    {
+        var items = (Array)chunk.Items;
+        var failedOffsets = new List<int>();
+        var failures = new List<Exception>();
+        if (InitializerFailure() is { } initFailure)
+        {
+            return AllFailed(chunk.Job, chunk.Chunk, items.Length, new InvalidOperationException($"The pool's initializer failed on this worker: {initFailure.Message}", initFailure));
+        }
+        ChunkInvoker invoker = Invokers.GetOrAdd((chunk.Function.DeclaringType, chunk.Function.MethodToken), _ => ChunkInvoker.Create(chunk.Function.Resolve(Allowed), chunk.Function.Target));
+        CancellationToken token = chunk.Cancellable ? Cancellations.GetOrAdd(chunk.Job, _ => new CancellationTokenSource()).Token : CancellationToken.None;
+        Array results = invoker.Run(items, failedOffsets, failures, token);
+        _tasksRun += items.Length;
+        var outcome = new ChunkResult(chunk.Job, chunk.Chunk, results, [.. failedOffsets], [.. failures], _maxTasks > 0 && _tasksRun >= _maxTasks);
+        return Encodable(outcome, results);
+    }
+
+    /// <summary>Replaces every result that cannot be encoded by a failure of that item alone.</summary>
+    private ChunkResult Encodable(ChunkResult outcome, Array results)
+    {
+        IPayloadSerializer serializer = Context.System.Serializer;
+        try
+        {
+            serializer.Serialize(new ArrayBufferWriter<byte>(), outcome, typeof(ChunkResult));
+            return outcome;
+        }
+        catch (PayloadSerializationException)
+        {
+            var offsets = outcome.FailedOffsets.ToList();
+            var failures = outcome.Failures.ToList();
+            for (int i = 0; i < results.Length; i++)
+            {
+                try
+                {
+                    serializer.Serialize(new ArrayBufferWriter<byte>(), results.GetValue(i), typeof(object));
+                }
+                catch (PayloadSerializationException ex)
+                {
+                    results.SetValue(null, i);
+                    offsets.Add(i);
+                    failures.Add(new PayloadSerializationException($"The result of this item cannot be sent back: {ex.Message}", ex));
+                }
+            }
+            outcome = outcome with { FailedOffsets = [.. offsets], Failures = [.. failures] };
+            try
+            {
+                serializer.Serialize(new ArrayBufferWriter<byte>(), outcome, typeof(ChunkResult));
+                return outcome;
+            }
+            catch (PayloadSerializationException ex)
+            {
+                return AllFailed(outcome.Job, outcome.Chunk, results.Length, ex); // the exceptions themselves cannot travel
+            }
+        }
+    }
+
+    private static ChunkResult AllFailed(long job, int chunk, int count, Exception failure) =>
+        new(job, chunk, new object?[count], [.. Enumerable.Range(0, count)], [.. Enumerable.Repeat(failure, count)], false);
+
+    private Exception? InitializerFailure()
+    {
+        if (_initializer is null)
+        {
+            return null;
+        }
+        return Initialized.GetOrAdd(_pool, _ =>
+        {
+            try
+            {
+                MethodInfo method = _initializer.Resolve(Allowed);
+                method.Invoke(method.IsStatic ? null : _initializer.Target, _initializerArguments);
+                return null;
+            }
+            catch (TargetInvocationException ex)
+            {
+                return ex.InnerException ?? ex;
+            }
+            catch (Exception ex)
+            {
+                return ex;
+            }
+        });
+    }
+}

@@ -1,0 +1,70 @@
+namespace Actors.Tests.Coordination.Pool;
+
+/// <summary>Tasks the pool tests send to workers: static methods, so they travel as method tokens.</summary>
+public static class Tasks
+{
+    public static int Square(int x) => x * x;
+
+    public static long Slow(int x)
+    {
+        Thread.Sleep(20);
+        return x;
+    }
+
+    public static int Pid(int _) => Environment.ProcessId;
+
+    public static int FailOn3(int x) => x == 3 ? throw new ArgumentException($"bad item {x}") : x;
+
+    /// <summary>Kills its own worker process on item 3, the poison pill of a pool.</summary>
+    public static int KillSelfOn3(int x)
+    {
+        if (x == 3)
+        {
+            System.Diagnostics.Process.GetCurrentProcess().Kill();
+        }
+        return x * x;
+    }
+
+    public static int Hang(int x)
+    {
+        if (x == 2) Thread.Sleep(Timeout.Infinite);
+        return x;
+    }
+
+    public static int CooperativeSleep(int x, CancellationToken token)
+    {
+        token.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));
+        token.ThrowIfCancellationRequested();
+        return x;
+    }
+
+    public static int Add(int a, int b) => a + b;
+
+    public static Stream Unserializable(int x) => new MemoryStream(new byte[x]);
+
+    private static int s_initialized;
+
+    public static void Initialize(int value) => s_initialized = value;
+
+    public static int ReadInitialized(int _) => s_initialized;
+}
+
+/// <summary>Starts one pool with two workers per test.</summary>
+public abstract class PoolTest : IAsyncLifetime
+{
+    protected Actors.Pool Pool { get; private set; } = null!;
+
+    protected virtual PoolOptions Options => new();
+
+    protected static CoordinatorOptions CoordinatorOptions => new()
+    {
+        Workers = 2,
+        AllowedAssemblies = [typeof(PoolTest).Assembly],
+        ListenAddress = $"unix:@actors-test-{Environment.ProcessId}-{Guid.NewGuid():N}",
+        Remote = new RemoteOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(200), HeartbeatTimeout = TimeSpan.FromSeconds(2) },
+    };
+
+    public async Task InitializeAsync() => Pool = await Actors.Pool.StartAsync(Options, CoordinatorOptions);
+
+    public async Task DisposeAsync() => await Pool.DisposeAsync();
+}
