@@ -14,6 +14,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
 {
     private readonly object _lock = new();
     private readonly Queue<Chunk> _retries = new();
+    private readonly Queue<Chunk> _suspects = new();
     private readonly List<PoolJob> _jobs = [];
     private Slot[] _slots = [];
     private int _chunkCounter;
@@ -28,6 +29,9 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         public int Pid { get; set; }
 
         public List<Chunk> InFlight { get; } = [];
+
+        /// <summary>The ask of each chunk in flight: one whose reply has already arrived was not lost with the worker.</summary>
+        public Dictionary<Chunk, Task<ChunkResult>> Asks { get; } = [];
 
         public bool Recycling { get; set; }
 
@@ -79,27 +83,35 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
     /// <summary>Called by consumers as they take results: room in a job's window may let more chunks go.</summary>
     public void Pump()
     {
-        var sends = new List<(Slot, ActorRef, Chunk)>();
+        // Sending under the lock keeps each slot's wire order equal to its InFlight order, which is how
+        // the chunk a dead worker was running is told apart from the ones queued behind it. A send only
+        // serializes and queues the message; it never waits.
         lock (_lock)
         {
             _jobs.RemoveAll(j => j.Stopped is not null || (j.InputDone && j.Completed + j.Failed >= j.Taken));
             foreach (Slot slot in _slots.OrderBy(s => s.InFlight.Count))
             {
-                while (slot.Runner is { } runner && !slot.Recycling && slot.InFlight.Count < options.ChunksInFlight && NextChunk() is { } chunk)
+                // A suspect (a single item that was in flight when a worker died) runs alone on its worker, so
+                // a further death points at exactly that item; a worker's last reply may die with it.
+                while (slot.Runner is { } runner && !slot.Recycling && slot.InFlight.Count < options.ChunksInFlight
+                    && !slot.InFlight.Exists(c => c.Attempts > 0) && NextChunk(allowSuspect: slot.InFlight.Count == 0) is { } chunk)
                 {
                     slot.InFlight.Add(chunk);
-                    sends.Add((slot, runner, chunk));
+                    Send(slot, runner, chunk);
                 }
             }
         }
-        foreach ((Slot slot, ActorRef runner, Chunk chunk) in sends)
-        {
-            Send(slot, runner, chunk);
-        }
     }
 
-    private Chunk? NextChunk()
+    private Chunk? NextChunk(bool allowSuspect)
     {
+        while (allowSuspect && _suspects.TryDequeue(out Chunk? suspect))
+        {
+            if (suspect.Job.Stopped is null)
+            {
+                return suspect;
+            }
+        }
         while (_retries.TryDequeue(out Chunk? retry))
         {
             if (retry.Job.Stopped is null)
@@ -131,12 +143,17 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
             lock (_lock)
             {
                 slot.InFlight.Remove(chunk);
+                slot.Asks.Remove(chunk);
             }
             chunk.Job.FailItems(chunk, _ => ex);
             Pump();
             return;
         }
-        ask.ContinueWith(t => OnChunkDone(slot, runner, chunk, t), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        lock (_lock)
+        {
+            slot.Asks[chunk] = ask;
+        }
+        ask.ContinueWith(t => OnChunkDone(slot, runner, chunk, t), CancellationToken.None, TaskContinuationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
     }
 
     private void OnChunkDone(Slot slot, ActorRef runner, Chunk chunk, Task<ChunkResult> outcome)
@@ -148,6 +165,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
             lock (_lock)
             {
                 slot.InFlight.Remove(chunk);
+                slot.Asks.Remove(chunk);
                 slot.Recycling |= result.Recycle;
                 recycleNow = slot.Recycling && slot.InFlight.Count == 0 && slot.Runner == runner;
                 if (recycleNow)
@@ -177,6 +195,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
                     lock (_lock)
                     {
                         slot.InFlight.Remove(chunk);
+                        slot.Asks.Remove(chunk);
                     }
                     chunk.Job.FailItems(chunk, _ => error);
                     break;
@@ -187,7 +206,8 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
 
     private void OnWorkerLost(Slot slot, ActorRef runner, Exception error)
     {
-        List<Chunk> held;
+        Chunk[] inFlight;
+        Task[] asks;
         int pid;
         lock (_lock)
         {
@@ -197,32 +217,53 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
             }
             slot.Runner = null;
             pid = slot.Pid;
-            held = [.. slot.InFlight];
-            slot.InFlight.Clear();
+            inFlight = [.. slot.InFlight];
+            asks = [.. inFlight.Select(c => (Task)slot.Asks[c])];
+        }
+        // Losing the node fails every ask still waiting at once; replies read before the end of the
+        // stream complete theirs. Once all have settled, the first failed chunk is the one that was running.
+        Task.WhenAll(asks).ContinueWith(_ => OnWorkerLostSettled(slot, inFlight, pid, error), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+    }
+
+    private void OnWorkerLostSettled(Slot slot, Chunk[] inFlight, int pid, Exception error)
+    {
+        List<Chunk> held;
+        lock (_lock)
+        {
+            held = [.. inFlight.Where(c => slot.Asks.TryGetValue(c, out Task<ChunkResult>? t) && !t.IsCompletedSuccessfully)];
+            slot.InFlight.RemoveAll(held.Contains);
+            foreach (Chunk lost in held)
+            {
+                slot.Asks.Remove(lost);
+            }
         }
         string worker = coordinator.Workers[slot.Worker].Name;
         LogWorkerLost(logger, worker, pid, held.Count);
-        for (int i = 0; i < held.Count; i++)
+        // The worker may have died before sending the reply of a chunk it had finished, so every
+        // unanswered chunk counts an attempt; as isolated singles, only the real culprit keeps counting.
+        string where = held.Count == 1 ? "was running" : "was running or queued";
+        foreach (Chunk chunk in held)
         {
-            Chunk chunk = held[i];
-            if (i > 0)
-            {
-                Requeue([chunk]); // it was only queued behind the running one
-                continue;
-            }
             chunk.Attempts++;
             if (chunk.Attempts > options.MaxTaskRetries)
             {
                 string how = WaitForExit(slot.Worker, pid);
                 chunk.Job.FailItems(chunk, index => new WorkerLostException(
-                    $"Item {index} was running on {worker} (pid {pid}) when it died ({how}); it was tried {chunk.Attempts} time(s), the retry limit is {options.MaxTaskRetries}. {error.Message}", pid, how));
+                    $"Item {index} {where} on {worker} (pid {pid}) when it died ({how}); it was tried {chunk.Attempts} time(s), the retry limit is {options.MaxTaskRetries}. {error.Message}", pid, how));
             }
             else
             {
-                Requeue(chunk.Items.Length > 1 ? chunk.Singles() : [chunk]);
+                lock (_lock)
+                {
+                    foreach (Chunk single in chunk.Items.Length > 1 ? chunk.Singles() : [chunk])
+                    {
+                        _suspects.Enqueue(single);
+                    }
+                }
             }
         }
         Revive(slot);
+        Pump();
     }
 
     private void OnTimeout(Slot slot, ActorRef runner, Chunk timedOut)
@@ -235,8 +276,12 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
                 return;
             }
             slot.Runner = null;
-            held = [.. slot.InFlight];
-            slot.InFlight.Clear();
+            held = [.. slot.InFlight.Where(c => !(slot.Asks.TryGetValue(c, out Task<ChunkResult>? t) && t.IsCompletedSuccessfully))];
+            slot.InFlight.RemoveAll(held.Contains);
+            foreach (Chunk lost in held)
+            {
+                slot.Asks.Remove(lost);
+            }
         }
         WorkerInfo info = coordinator.Workers[slot.Worker];
         coordinator.RecycleWorker(slot.Worker); // the stuck task holds that worker; replace it
@@ -273,7 +318,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
     /// <summary>How the worker's last process ended, waiting briefly for the exit to be known.</summary>
     private string WaitForExit(int worker, int pid)
     {
-        for (int i = 0; i < 20; i++)
+        for (int i = 0; i < 200; i++)
         {
             WorkerInfo info = coordinator.Workers[worker];
             if (info.Pid != pid || info.State != WorkerState.Running)

@@ -29,13 +29,13 @@ internal sealed record TaskFunction(string DeclaringType, int MethodToken, objec
         }
         catch (PayloadSerializationException ex)
         {
-            throw new PayloadSerializationException(Describe(method, ex), ex);
+            throw new PayloadSerializationException(Describe(method, function.Target, ex), ex);
         }
         return spec;
     }
 
     /// <summary>Turns "TaskFunction.Target.&lt;&gt;4__this: ..." into words about the captured variable.</summary>
-    private static string Describe(MethodInfo method, PayloadSerializationException ex)
+    private static string Describe(MethodInfo method, object? target, PayloadSerializationException ex)
     {
         const string prefix = "TaskFunction.Target.";
         string message = ex.Message;
@@ -46,9 +46,10 @@ internal sealed record TaskFunction(string DeclaringType, int MethodToken, objec
         string rest = message[prefix.Length..];
         int end = rest.IndexOfAny(['.', ':', '[']);
         string captured = end < 0 ? rest : rest[..end];
-        if (captured == "<>4__this")
+        bool closure = target?.GetType().IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute)) == true;
+        if (captured == "<>4__this" || !closure)
         {
-            captured = "this";
+            captured = closure ? "this" : $"this ({target!.GetType().Name}, through its field '{captured}')";
         }
         return $"The task {method.Name} captures '{captured}', which cannot travel to a worker: {message[prefix.Length..]}. Capture only serializable values (copy what you need into locals), or use a static method.";
     }

@@ -95,7 +95,10 @@ internal sealed class TaskRunner : Actor
                     failures.Add(new PayloadSerializationException($"The result of this item cannot be sent back: {ex.Message}", ex));
                 }
             }
-            outcome = outcome with { FailedOffsets = [.. offsets], Failures = [.. failures] };
+            // The array's own element type may be what cannot travel (Stream[]): send the good results as objects.
+            object?[] safe = new object?[results.Length];
+            Array.Copy(results, safe, results.Length);
+            outcome = outcome with { Results = safe, FailedOffsets = [.. offsets], Failures = [.. failures] };
             try
             {
                 serializer.Serialize(new ArrayBufferWriter<byte>(), outcome, typeof(ChunkResult));

@@ -85,8 +85,13 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, by
     {
         await exited.ConfigureAwait(false);
         string how = DescribeExit(process.ExitCode);
-        Endpoint?.MarkLost($"its process {process.Id} exited ({how})");
-        _info = _info with { LastExit = how };
+        _info = _info with { LastExit = how, State = _stopping ? WorkerState.Stopped : WorkerState.Restarting };
+        // The connection normally ends at the same moment (end of stream), after every reply the worker
+        // sent has been read; only if it does not, the exit itself declares the node lost.
+        if (Endpoint is { } endpoint)
+        {
+            _ = Task.Delay(500).ContinueWith(_ => endpoint.MarkLost($"its process {process.Id} exited ({how})"), TaskScheduler.Default);
+        }
         if (_stopping)
         {
             _info = _info with { State = WorkerState.Stopped };

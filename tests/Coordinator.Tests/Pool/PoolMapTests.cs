@@ -1,11 +1,238 @@
+using System.Collections.Concurrent;
+using Actors.TestKit;
+
 namespace Actors.Tests.Coordination.Pool;
 
 public sealed class PoolMapTests : PoolTest
 {
+    private sealed class ListProgress : IProgress<PoolProgress>
+    {
+        public ConcurrentQueue<PoolProgress> Reports { get; } = new();
+
+        public void Report(PoolProgress value) => Reports.Enqueue(value);
+    }
+
     [Fact]
-    public void Map_Squares_InOrder()
+    public void Map_Squares_InOrder_UsingBothWorkers()
     {
         List<int> results = Pool.Map(Tasks.Square, Enumerable.Range(0, 1000));
         Assert.Equal(Enumerable.Range(0, 1000).Select(x => x * x), results);
+        List<int> pids = Pool.Map(Tasks.Pid, Enumerable.Range(0, 40), chunksize: 1);
+        Assert.Equal(2, pids.Distinct().Count());
+        Assert.DoesNotContain(Environment.ProcessId, pids);
+    }
+
+    [Fact]
+    public void Map_EmptyInput_EmptyList()
+    {
+        Assert.Empty(Pool.Map(Tasks.Square, Array.Empty<int>()));
+        Assert.Empty(Pool.Imap(Tasks.Square, Array.Empty<int>()));
+        Assert.Empty(Pool.Starmap(Tasks.Add, Array.Empty<(int, int)>()));
+    }
+
+    [Fact]
+    public void DefaultChunksize_FollowsCPythonsRule()
+    {
+        Assert.Equal(1, Pool.DefaultChunksize(0));
+        Assert.Equal(1, Pool.DefaultChunksize(8));
+        Assert.Equal(2, Pool.DefaultChunksize(9)); // ceil(9 / (4 * 2))
+        Assert.Equal(125_000, Pool.DefaultChunksize(1_000_000));
+    }
+
+    [Fact]
+    public void Map_Lambda_And_ClosureOverSerializableValues()
+    {
+        int factor = 3;
+        var offsets = new Dictionary<string, int> { ["base"] = 100 };
+        Assert.Equal([100, 103, 106], Pool.Map(x => x * factor + offsets["base"], new[] { 0, 1, 2 }));
+        Assert.Equal([1, 2], Pool.Map(static (int x) => x + 1, new[] { 0, 1 }));
+    }
+
+    [Fact]
+    public void Map_ClosureCapturingUnserializable_FailsAtSubmission_NamingTheVariable()
+    {
+        static List<int> MapWithStream(Actors.Pool pool)
+        {
+            var stream = new MemoryStream(); // alone in its closure: nothing else is captured with it
+            return pool.Map(x => x + (int)stream.Length, new[] { 1 });
+        }
+        var ex = Assert.Throws<PayloadSerializationException>(() => MapWithStream(Pool));
+        Assert.Contains("captures 'stream'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("MemoryStream", ex.Message, StringComparison.Ordinal);
+        var holder = new NotSerializableHolder();
+        var ex2 = Assert.Throws<PayloadSerializationException>(() => holder.Run(Pool));
+        Assert.Contains("captures 'this (NotSerializableHolder, through its field '_source')", ex2.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class NotSerializableHolder
+    {
+        private readonly Func<int> _source = () => 1;
+
+        public List<int> Run(Actors.Pool pool) => pool.Map(x => x + _source(), new[] { 1 });
+    }
+
+    [Fact]
+    public void Map_TaskThrows_OriginalTypeMessageStackAndIndex_AfterAllFinished()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Pool.Map(Tasks.FailOn3, Enumerable.Range(0, 10), chunksize: 2));
+        Assert.Equal("bad item 3", ex.Message);
+        Assert.Equal(3, ex.Data[Actors.Pool.ItemIndexKey]);
+        Assert.Contains(nameof(Tasks.FailOn3), ex.StackTrace, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Starmap_And_Apply()
+    {
+        Assert.Equal([3, 7], Pool.Starmap(Tasks.Add, new[] { (1, 2), (3, 4) }));
+        Assert.Equal(9, Pool.Apply(Tasks.Square, 3));
+        Assert.Equal(5, Pool.Apply(Tasks.Add, 2, 3));
+        Assert.Equal(42, Pool.Apply(() => 42));
+    }
+
+    [Fact]
+    public async Task MapAsync_Handle_GetWaitReadySuccessfulCallbacks()
+    {
+        var callbackResult = new TaskCompletionSource<List<long>>();
+        AsyncResult<List<long>> handle = Pool.MapAsync(Tasks.Slow, Enumerable.Range(0, 20), callback: r => callbackResult.SetResult(r));
+        Assert.Throws<InvalidOperationException>(() => handle.Successful);
+        Assert.Throws<TimeoutException>(() => handle.Get(TimeSpan.FromMilliseconds(1)));
+        Assert.True(handle.Wait(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+        Assert.True(handle.Ready);
+        Assert.True(handle.Successful);
+        Assert.Equal(Enumerable.Range(0, 20).Select(x => (long)x), handle.Get());
+        Assert.Equal(handle.Get(), await callbackResult.Task.WaitAsync(TestKitTimes.Dilated()));
+
+        var errors = new TaskCompletionSource<Exception>();
+        AsyncResult<List<int>> failing = Pool.MapAsync(Tasks.FailOn3, Enumerable.Range(0, 5), errorCallback: e => errors.SetResult(e));
+        Assert.IsType<ArgumentException>(await errors.Task.WaitAsync(TestKitTimes.Dilated()));
+        Assert.False(failing.Successful);
+        Assert.Throws<ArgumentException>(() => failing.Get());
+
+        AsyncResult<int> applied = Pool.ApplyAsync(Tasks.Square, 7);
+        Assert.Equal(49, await applied);
+    }
+
+    [Fact]
+    public void Imap_Ordered_ImapUnordered_All()
+    {
+        Assert.Equal(Enumerable.Range(0, 100).Select(x => x * x), Pool.Imap(Tasks.Square, Enumerable.Range(0, 100)));
+        Assert.Equal(Enumerable.Range(0, 100).Select(x => x * x).Order(), Pool.ImapUnordered(Tasks.Square, Enumerable.Range(0, 100), chunksize: 7).Order());
+    }
+
+    [Fact]
+    public async Task ImapAsync_StreamsResults()
+    {
+        var seen = new List<int>();
+        await foreach (int value in Pool.ImapAsync(Tasks.Square, Enumerable.Range(0, 10)))
+        {
+            seen.Add(value);
+        }
+        Assert.Equal(Enumerable.Range(0, 10).Select(x => x * x), seen);
+    }
+
+    [Fact]
+    public void Imap_EndlessInput_ReadsOnlyABoundedWindow()
+    {
+        int read = 0;
+        IEnumerable<int> Endless()
+        {
+            for (int i = 0; ; i++)
+            {
+                Interlocked.Increment(ref read);
+                yield return i;
+            }
+        }
+        Assert.Equal(Enumerable.Range(0, 20).Select(x => x * x), Pool.Imap(Tasks.Square, Endless()).Take(20));
+        Thread.Sleep(200);
+        Assert.InRange(read, 20, 1000);
+    }
+
+    [Fact]
+    public void Imap_InputThrowsAtK_SurfacesAtK_PoolStaysUsable()
+    {
+        IEnumerable<int> Broken()
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                if (i == 5) throw new InvalidDataException("input broke at 5");
+                yield return i;
+            }
+        }
+        var seen = new List<int>();
+        var ex = Assert.Throws<InvalidDataException>(() =>
+        {
+            foreach (int value in Pool.Imap(Tasks.Square, Broken()))
+            {
+                seen.Add(value);
+            }
+        });
+        Assert.Equal([0, 1, 4, 9, 16], seen);
+        Assert.Equal(5, ex.Data[Actors.Pool.ItemIndexKey]);
+        Assert.Equal([1, 4], Pool.Map(Tasks.Square, new[] { 1, 2 }));
+    }
+
+    [Fact]
+    public void Progress_ReportsDoneTotalRateAndEta()
+    {
+        var progress = new ListProgress();
+        Pool.Map(Tasks.Slow, Enumerable.Range(0, 40), chunksize: 2, progress: progress);
+        PoolProgress last = progress.Reports.Last();
+        Assert.Equal(40, last.Done);
+        Assert.Equal(0, last.Failed);
+        Assert.Equal(40, last.Total);
+        Assert.True(last.ItemsPerSecond > 0);
+        Assert.True(progress.Reports.Count >= 2);
+    }
+
+    [Fact]
+    public void Cancellation_StopsTheRestPromptly()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var started = DateTime.UtcNow;
+        Assert.ThrowsAny<OperationCanceledException>(() => Pool.Map(Tasks.Slow, Enumerable.Range(0, 10_000), chunksize: 1, cancellationToken: cts.Token));
+        Assert.True(DateTime.UtcNow - started < TestKitTimes.Dilated(TimeSpan.FromSeconds(5)));
+        Assert.Equal([0, 1], Pool.Map(Tasks.Slow, new[] { 0, 1 }).Select(x => (int)x));
+    }
+
+    [Fact]
+    public void Cancellation_ReachesTasksThatTakeAToken()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var started = DateTime.UtcNow;
+        Assert.ThrowsAny<OperationCanceledException>(() => Pool.Map<int, int>(Tasks.CooperativeSleep, new[] { 1, 2 }, chunksize: 1, cancellationToken: cts.Token));
+        Assert.Equal(4, Pool.Apply(Tasks.Square, 2)); // the workers were released by the token, not killed
+        Assert.True(DateTime.UtcNow - started < TestKitTimes.Dilated(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public void UnserializableResult_FailsThatItemWithEncodingError_NoWorkerLost()
+    {
+        int[] pids = [.. Pool.Map(Tasks.Pid, Enumerable.Range(0, 20), chunksize: 1).Distinct().Order()];
+        var ex = Assert.Throws<PayloadSerializationException>(() => Pool.Map(Tasks.Unserializable, new[] { 1, 2 }));
+        Assert.Contains("cannot be sent back", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(pids, Pool.Map(Tasks.Pid, Enumerable.Range(0, 20), chunksize: 1).Distinct().Order());
+    }
+
+    [Fact]
+    public void Close_Join_ThenPoolNotRunning()
+    {
+        Assert.Throws<InvalidOperationException>(() => Pool.Join());
+        AsyncResult<List<long>> running = Pool.MapAsync(Tasks.Slow, Enumerable.Range(0, 10));
+        Pool.Close();
+        Assert.True(Pool.Join(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+        Assert.Equal(10, running.Get().Count);
+        var ex = Assert.Throws<InvalidOperationException>(() => Pool.Map(Tasks.Square, new[] { 1 }));
+        Assert.Contains("Pool not running", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Terminate_FailsCallsInProgress_ThenPoolNotRunning()
+    {
+        AsyncResult<List<long>> running = Pool.MapAsync(Tasks.Slow, Enumerable.Range(0, 1000), chunksize: 1);
+        Pool.Terminate();
+        Assert.Throws<InvalidOperationException>(() => running.Get(TestKitTimes.Dilated(TimeSpan.FromSeconds(5))));
+        Assert.Equal(PoolState.Terminated, Pool.State);
+        Assert.True(Pool.Join(TestKitTimes.Dilated(TimeSpan.FromSeconds(5))));
+        Assert.Throws<InvalidOperationException>(() => Pool.Apply(Tasks.Square, 1));
     }
 }

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using Actors.TestKit;
+
+namespace Actors.Tests.Coordination.Pool;
+
+public sealed class PoolFailureTests : PoolTest
+{
+    [Fact]
+    public void WorkerKilledMidMap_MapCompletes_EveryResultExactlyOnce()
+    {
+        AsyncResult<List<long>> map = Pool.MapAsync(Tasks.Slow, Enumerable.Range(0, 200), chunksize: 4);
+        Thread.Sleep(300);
+        int victim = Pool.Map(Tasks.Pid, new[] { 0 }).Single();
+        Process.GetProcessById(victim).Kill();
+        List<long> results = map.Get(TestKitTimes.Dilated(TimeSpan.FromSeconds(60)));
+        Assert.Equal(Enumerable.Range(0, 200).Select(x => (long)x), results);
+    }
+
+    [Fact]
+    public void PoisonItem_FailsAlone_NamingPidAndSignal_OthersComplete()
+    {
+        var ex = Assert.Throws<WorkerLostException>(() => Pool.Map(Tasks.KillSelfOn3, Enumerable.Range(0, 8), chunksize: 2));
+        Assert.Equal(3, ex.Data[Actors.Pool.ItemIndexKey]);
+        Assert.Contains("killed by signal 9 (SIGKILL)", ex.Message, StringComparison.Ordinal);
+        Assert.True(ex.Pid > 0);
+        List<int> good = [.. Pool.ImapUnordered(Tasks.Square, Enumerable.Range(0, 8).Where(i => i != 3))];
+        Assert.Equal(7, good.Count);
+    }
+
+    [Fact]
+    public void PoisonItem_InImapUnordered_EveryOtherItemStillArrives()
+    {
+        var got = new List<int>();
+        Exception? failure = null;
+        using IEnumerator<int> results = Pool.ImapUnordered(Tasks.KillSelfOn3, Enumerable.Range(0, 8)).GetEnumerator();
+        while (true)
+        {
+            try
+            {
+                if (!results.MoveNext()) break;
+                got.Add(results.Current);
+            }
+            catch (WorkerLostException ex)
+            {
+                failure = ex;
+                break;
+            }
+        }
+        Assert.NotNull(failure);
+    }
+}
+
+public sealed class PoolTimeoutTests : PoolTest
+{
+    protected override PoolOptions Options => new() { TaskTimeout = TimeSpan.FromSeconds(1) };
+
+    [Fact]
+    public void StuckTask_TimesOutAlone_WorkerReplaced_OthersComplete()
+    {
+        var started = DateTime.UtcNow;
+        var ex = Assert.Throws<TimeoutException>(() => Pool.Map(Tasks.Hang, Enumerable.Range(0, 6), chunksize: 1));
+        Assert.Equal(2, ex.Data[Actors.Pool.ItemIndexKey]);
+        Assert.Contains("TaskTimeout", ex.Message, StringComparison.Ordinal);
+        Assert.True(DateTime.UtcNow - started < TestKitTimes.Dilated(TimeSpan.FromSeconds(15)));
+        Assert.Equal([0, 1, 4], Pool.Map(Tasks.Square, new[] { 0, 1, 2 }));
+    }
+}
+
+public sealed class PoolCPythonRetriesTests : PoolTest
+{
+    protected override PoolOptions Options => new() { MaxTaskRetries = 0 };
+
+    [Fact]
+    public void RetryLimitZero_WorkerDeathFailsItsItems_NoHang()
+    {
+        var ex = Assert.Throws<WorkerLostException>(() => Pool.Map(Tasks.KillSelfOn3, Enumerable.Range(0, 6), chunksize: 1));
+        Assert.Contains("retry limit is 0", ex.Message, StringComparison.Ordinal);
+        Assert.Equal([1, 4], Pool.Map(Tasks.Square, new[] { 1, 2 }));
+    }
+}
+
+public sealed class PoolFailFastTests : PoolTest
+{
+    protected override PoolOptions Options => new() { FailFast = true };
+
+    [Fact]
+    public void FailFast_FirstFailureEndsTheCallAtOnce()
+    {
+        var started = DateTime.UtcNow;
+        Assert.Throws<ArgumentException>(() => Pool.Map(x => x == 3 ? throw new ArgumentException("three is bad") : Tasks.Slow(x), Enumerable.Range(0, 2000), chunksize: 1));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10), "it did not wait for the 2000 slow items");
+    }
+}
+
+public sealed class PoolInitializerTests : PoolTest
+{
+    protected override PoolOptions Options => new() { Initializer = (Action<int>)Tasks.Initialize, InitializerArguments = [41], MaxTasksPerChild = 5 };
+
+    [Fact]
+    public void Initializer_RunsInEachWorkerBeforeItsFirstTask()
+    {
+        Assert.All(Pool.Map(Tasks.ReadInitialized, Enumerable.Range(0, 10), chunksize: 1), v => Assert.Equal(41, v));
+    }
+
+    [Fact]
+    public void MaxTasksPerChild_ReplacesWorkers_AndTheInitializerRunsInTheNewOnes()
+    {
+        List<int> pids = Pool.Map(Tasks.Pid, Enumerable.Range(0, 40), chunksize: 1);
+        Assert.True(pids.Distinct().Count() > 2, $"only {pids.Distinct().Count()} distinct worker pids for 40 tasks with maxtasksperchild 5");
+        Assert.All(Pool.Map(Tasks.ReadInitialized, Enumerable.Range(0, 10), chunksize: 1), v => Assert.Equal(41, v));
+    }
+}
