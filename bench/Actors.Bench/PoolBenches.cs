@@ -1,0 +1,197 @@
+using System.Diagnostics;
+
+namespace Actors.Bench;
+
+/// <summary>The tasks the pool benches run, as in the CPython anchor script.</summary>
+internal static class BenchTasks
+{
+    public static long Square(int x) => (long)x * x;
+
+    public static bool IsPrime(long n)
+    {
+        if (n < 2) return false;
+        if (n == 2) return true;
+        if (n % 2 == 0) return false;
+        long limit = (long)Math.Floor(Math.Sqrt(n));
+        for (long i = 3; i <= limit; i += 2)
+        {
+            if (n % i == 0) return false;
+        }
+        return true;
+    }
+
+    public static async Task<Pool> WarmPoolAsync(int? processes = null)
+    {
+        Pool pool = await Pool.StartAsync(new PoolOptions { Processes = processes });
+        pool.Map(Square, Enumerable.Range(0, pool.Processes * 8), chunksize: 1); // make sure every worker is up, as the anchor does
+        return pool;
+    }
+}
+
+/// <summary>CPython anchor bench 1: a map of tiny tasks, pool started.</summary>
+internal sealed class PoolMapTinyBench : IBench
+{
+    public string Name => "pool_map_tiny";
+
+    public int DefaultRepeats => 5;
+
+    public async Task RunAsync(BenchSink sink, int repeats)
+    {
+        const int N1 = 1_000_000, N2 = 20_000;
+        long expect1 = Enumerable.Range(0, N1).Sum(x => (long)x * x);
+        long expect2 = Enumerable.Range(0, N2).Sum(x => (long)x * x);
+        await using Pool pool = await BenchTasks.WarmPoolAsync();
+        int[] items1 = [.. Enumerable.Range(0, N1)];
+        int[] items2 = [.. Enumerable.Range(0, N2)];
+        var r1 = new List<double>();
+        var r2 = new List<double>();
+        pool.Map(BenchTasks.Square, items1); // JIT the paths once
+        for (int r = 0; r < repeats; r++)
+        {
+            var watch = Stopwatch.StartNew();
+            List<long> res = pool.Map(BenchTasks.Square, items1);
+            r1.Add(N1 / watch.Elapsed.TotalSeconds);
+            Check(res.Sum(), expect1);
+        }
+        for (int r = 0; r < repeats; r++)
+        {
+            var watch = Stopwatch.StartNew();
+            List<long> res = pool.Map(BenchTasks.Square, items2, chunksize: 1);
+            r2.Add(N2 / watch.Elapsed.TotalSeconds);
+            Check(res.Sum(), expect2);
+        }
+        sink.Emit(Name, "map_N1M_default_chunk_items_per_s", r1, "items/s", new { N = N1, chunksize = pool.DefaultChunksize(N1), workers = pool.Processes, pool_prestarted = true });
+        sink.Emit(Name, "map_N20k_chunk1_items_per_s", r2, "items/s", new { N = N2, chunksize = 1, workers = pool.Processes, pool_prestarted = true });
+    }
+
+    internal static void Check(long actual, long expected)
+    {
+        if (actual != expected) throw new InvalidOperationException($"wrong result: {actual} != {expected}");
+    }
+}
+
+/// <summary>CPython anchor bench 2: apply_async round trip on a pool of one.</summary>
+internal sealed class ApplyAsyncLatencyBench : IBench
+{
+    public string Name => "apply_async_latency";
+
+    public int DefaultRepeats => 5;
+
+    public async Task RunAsync(BenchSink sink, int repeats)
+    {
+        const int N = 5_000;
+        await using Pool pool = await BenchTasks.WarmPoolAsync(processes: 1);
+        for (int i = 0; i < 200; i++) pool.ApplyAsync(BenchTasks.Square, i).Get();
+        var p50 = new List<double>();
+        var p99 = new List<double>();
+        var mean = new List<double>();
+        double[] samples = new double[N];
+        for (int r = 0; r < repeats; r++)
+        {
+            for (int i = 0; i < N; i++)
+            {
+                long t0 = Stopwatch.GetTimestamp();
+                long value = pool.ApplyAsync(BenchTasks.Square, i).Get();
+                samples[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+                if (value != (long)i * i) throw new InvalidOperationException("wrong result");
+            }
+            mean.Add(samples.Average());
+            Array.Sort(samples);
+            p50.Add(BenchSink.Percentile(samples, 50));
+            p99.Add(BenchSink.Percentile(samples, 99));
+        }
+        sink.Emit(Name, "rtt_p50_us", p50, "us", new { N, workers = 1 });
+        sink.Emit(Name, "rtt_p99_us", p99, "us", new { N, workers = 1 });
+        sink.Emit(Name, "rtt_mean_us", mean, "us", new { N, workers = 1 });
+    }
+}
+
+/// <summary>CPython anchor bench 3: imap and imap_unordered with chunksize 1.</summary>
+internal sealed class ImapBench : IBench
+{
+    public string Name => "imap";
+
+    public int DefaultRepeats => 5;
+
+    public async Task RunAsync(BenchSink sink, int repeats)
+    {
+        const int N = 20_000;
+        long expect = Enumerable.Range(0, N).Sum(x => (long)x * x);
+        await using Pool pool = await BenchTasks.WarmPoolAsync();
+        foreach ((string name, Func<IEnumerable<long>> run) in new (string, Func<IEnumerable<long>>)[]
+        {
+            ("imap", () => pool.Imap(BenchTasks.Square, Enumerable.Range(0, N), chunksize: 1)),
+            ("imap_unordered", () => pool.ImapUnordered(BenchTasks.Square, Enumerable.Range(0, N), chunksize: 1)),
+        })
+        {
+            var runs = new List<double>();
+            for (int r = 0; r < repeats; r++)
+            {
+                var watch = Stopwatch.StartNew();
+                long total = 0;
+                foreach (long v in run()) total += v;
+                runs.Add(N / watch.Elapsed.TotalSeconds);
+                PoolMapTinyBench.Check(total, expect);
+            }
+            sink.Emit(Name, $"{name}_chunk1_items_per_s", runs, "items/s", new { N, chunksize = 1, workers = pool.Processes });
+        }
+    }
+}
+
+/// <summary>CPython anchor bench 9: the primes workload sequentially and on the pool (warm and including start-up).</summary>
+internal sealed class CpuSpeedupBench : IBench
+{
+    public string Name => "cpu_speedup";
+
+    public int DefaultRepeats => 3;
+
+    public async Task RunAsync(BenchSink sink, int repeats)
+    {
+        await CaseAsync(sink, 10_000_000, 2000, repeats, "");
+        await CaseAsync(sink, 100_000_000_000, 2000, repeats, "_heavy");
+        await CaseAsync(sink, 10_000_000_000_000, 2000, Math.Max(1, repeats / 2), "_heavier"); // ours only: C# runs the anchor's heavy case in ~40 ms
+    }
+
+    private async Task CaseAsync(BenchSink sink, long start, int count, int repeats, string suffix)
+    {
+        long[] numbers = [.. Enumerable.Range(0, count).Select(i => start + i)];
+        var seq = new List<double>();
+        var incl = new List<double>();
+        var warm = new List<double>();
+        int expect = numbers.Count(BenchTasks.IsPrime);
+        for (int r = 0; r < repeats; r++)
+        {
+            var watch = Stopwatch.StartNew();
+            int found = numbers.Count(BenchTasks.IsPrime);
+            seq.Add(watch.Elapsed.TotalSeconds);
+            watch.Restart();
+            await using (Pool pool = await Pool.StartAsync())
+            {
+                found = pool.Map(BenchTasks.IsPrime, numbers).Count(f => f);
+                pool.Close();
+                await pool.JoinAsync();
+            }
+            incl.Add(watch.Elapsed.TotalSeconds);
+            Check(found, expect);
+            await using (Pool pool = await BenchTasks.WarmPoolAsync())
+            {
+                pool.Map(BenchTasks.IsPrime, numbers[..(pool.Processes * 8)], chunksize: 1); // the workers compile the task, as CPython's have it loaded
+                watch.Restart();
+                found = pool.Map(BenchTasks.IsPrime, numbers).Count(f => f);
+                warm.Add(watch.Elapsed.TotalSeconds);
+            }
+            Check(found, expect);
+        }
+        var parameters = new { start, count, workers = Environment.ProcessorCount, primes_found = expect };
+        sink.Emit(Name, $"seq{suffix}_s", seq, "s", parameters);
+        sink.Emit(Name, $"pool_incl_startup{suffix}_s", incl, "s", parameters);
+        sink.Emit(Name, $"pool_warm{suffix}_s", warm, "s", parameters);
+        sink.Emit(Name, $"speedup_incl_startup{suffix}", [.. seq.Zip(incl, (s, p) => s / p)], "x", parameters);
+        sink.Emit(Name, $"speedup_warm{suffix}", [.. seq.Zip(warm, (s, p) => s / p)], "x", parameters);
+    }
+
+    private static void Check(int found, int expect)
+    {
+        if (found != expect) throw new InvalidOperationException($"found {found} primes, expected {expect}");
+    }
+}
