@@ -32,7 +32,17 @@ public sealed class AsyncResult<T>
     public bool Successful => Ready ? Task.IsCompletedSuccessfully : throw new InvalidOperationException("The result is not ready; call Wait or check Ready first.");
 
     /// <summary>Waits for completion, at most <paramref name="timeout"/>; returns whether it completed.</summary>
-    public bool Wait(TimeSpan? timeout = null) => ((IAsyncResult)Task).AsyncWaitHandle.WaitOne(timeout ?? Timeout.InfiniteTimeSpan);
+    public bool Wait(TimeSpan? timeout = null)
+    {
+        try
+        {
+            return Task.Wait(timeout ?? Timeout.InfiniteTimeSpan);
+        }
+        catch (AggregateException)
+        {
+            return true; // completed with a failure: it is ready
+        }
+    }
 
     /// <summary>The value, waiting at most <paramref name="timeout"/>; a failed call rethrows its exception with its original type.</summary>
     /// <exception cref="TimeoutException">Not ready within the timeout (CPython's multiprocessing.TimeoutError).</exception>

@@ -133,39 +133,50 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
     {
         using (job)
         {
-            var results = new List<TResult>(job.Total ?? 16);
+            var results = new TResult[job.Total ?? 16];
+            int count = 0;
             Exception? first = null;
-            await foreach (Outcome outcome in ReadAllAsync(job).ConfigureAwait(false))
+            await foreach (Batch batch in ReadAllAsync(job).ConfigureAwait(false))
             {
-                while (results.Count <= outcome.Index)
+                int end = batch.Start + batch.Count;
+                if (end > results.Length)
                 {
-                    results.Add(default!);
+                    Array.Resize(ref results, Math.Max(end, results.Length * 2));
                 }
-                if (outcome.Error is not null)
+                count = Math.Max(count, end);
+                if (batch.Results is TResult[] typed && batch.FailedOffsets.Length == 0)
                 {
-                    first ??= outcome.Error;
+                    Array.Copy(typed, 0, results, batch.Start, batch.Count);
+                    continue;
                 }
-                else
+                for (int i = 0; i < batch.Count; i++)
                 {
-                    results[outcome.Index] = (TResult)outcome.Value!;
+                    if (batch.FailureAt(i) is { } error)
+                    {
+                        first ??= error;
+                    }
+                    else
+                    {
+                        results[batch.Start + i] = (TResult)batch.Results.GetValue(i)!;
+                    }
                 }
             }
             if (first is not null)
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
             }
-            return results;
+            return [.. results.AsSpan(0, count)];
         }
     }
 
-    private async IAsyncEnumerable<Outcome> ReadAllAsync(PoolJob job)
+    private async IAsyncEnumerable<Batch> ReadAllAsync(PoolJob job)
     {
         while (await job.Outcomes.WaitToReadAsync().ConfigureAwait(false))
         {
-            while (job.Outcomes.TryRead(out Outcome outcome))
+            while (job.Outcomes.TryRead(out Batch? batch))
             {
-                job.Consumed();
-                yield return outcome;
+                job.Consumed(batch.Count);
+                yield return batch;
             }
             _scheduler.Pump();
         }
@@ -176,32 +187,38 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
     {
         using (job)
         {
-            var pending = new Dictionary<int, Outcome>();
+            var pending = new Dictionary<int, Batch>();
             int next = 0;
-            await foreach (Outcome outcome in ReadAllAsync(job).WithCancellation(cancellationToken).ConfigureAwait(false))
+            await foreach (Batch batch in ReadAllAsync(job).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 if (!ordered)
                 {
-                    yield return Unwrap<TResult>(outcome);
+                    for (int i = 0; i < batch.Count; i++)
+                    {
+                        yield return Unwrap<TResult>(batch, i);
+                    }
                     continue;
                 }
-                pending[outcome.Index] = outcome;
-                while (pending.Remove(next, out Outcome ready))
+                pending[batch.Start] = batch;
+                while (pending.Remove(next, out Batch? ready))
                 {
-                    next++;
-                    yield return Unwrap<TResult>(ready);
+                    next += ready.Count;
+                    for (int i = 0; i < ready.Count; i++)
+                    {
+                        yield return Unwrap<TResult>(ready, i);
+                    }
                 }
             }
         }
     }
 
-    private static TResult Unwrap<TResult>(Outcome outcome)
+    private static TResult Unwrap<TResult>(Batch batch, int offset)
     {
-        if (outcome.Error is not null)
+        if (batch.FailureAt(offset) is { } error)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(outcome.Error);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
         }
-        return (TResult)outcome.Value!;
+        return batch.Results is TResult[] typed ? typed[offset] : (TResult)batch.Results.GetValue(offset)!;
     }
 
     private static IEnumerable<T> Blocking<T>(IAsyncEnumerable<T> source)

@@ -4,8 +4,19 @@ using System.Threading.Channels;
 
 namespace Actors.Runtime.Pooling;
 
-/// <summary>One item's outcome, by its index in the input.</summary>
-internal readonly record struct Outcome(int Index, object? Value, Exception? Error);
+/// <summary>
+/// The outcomes of consecutive items from <paramref name="Start"/>: <paramref name="Results"/> holds one
+/// value per item (a typed array when it could travel as one), <paramref name="FailedOffsets"/> the items
+/// that failed, with <paramref name="Failures"/>. Results move a chunk at a time, not an item at a time.
+/// </summary>
+internal sealed record Batch(int Start, int Count, Array Results, int[] FailedOffsets, Exception[] Failures)
+{
+    public Exception? FailureAt(int offset)
+    {
+        int i = Array.IndexOf(FailedOffsets, offset);
+        return i < 0 ? null : Failures[i];
+    }
+}
 
 /// <summary>A slice of a job's input on its way to a worker.</summary>
 internal sealed class Chunk(PoolJob job, int index, int start, Array items)
@@ -40,7 +51,7 @@ internal sealed class Chunk(PoolJob job, int index, int start, Array items)
 /// </summary>
 internal abstract class PoolJob
 {
-    private readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = true });
+    private readonly Channel<Batch> _outcomes = Channel.CreateUnbounded<Batch>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = true });
     private readonly BitArray _done = new(0);
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly IProgress<PoolProgress>? _progress;
@@ -70,7 +81,7 @@ internal abstract class PoolJob
 
     public CancellationToken CancellationToken { get; }
 
-    public ChannelReader<Outcome> Outcomes => _outcomes.Reader;
+    public ChannelReader<Batch> Outcomes => _outcomes.Reader;
 
     /// <summary>Items taken from the input so far.</summary>
     public int Taken { get; protected set; }
@@ -92,65 +103,73 @@ internal abstract class PoolJob
     /// <summary>The next chunk of input, or null when the input is exhausted or has failed (its failure is then an outcome).</summary>
     public abstract Chunk? TakeChunk(int chunkIndex);
 
-    public void Consumed() => Interlocked.Increment(ref _consumed);
+    public void Consumed(int count) => Interlocked.Add(ref _consumed, count);
 
     /// <summary>Records a chunk's results; items already done are ignored (no result is ever delivered twice).</summary>
-    public void Complete(Chunk chunk, Array results, int[] failedOffsets, Exception[] failures)
-    {
-        for (int i = 0; i < results.Length; i++)
-        {
-            int failed = Array.IndexOf(failedOffsets, i);
-            Record(chunk.Start + i, failed < 0 ? results.GetValue(i) : null, failed < 0 ? null : failures[failed]);
-        }
-    }
+    public void Complete(Chunk chunk, Array results, int[] failedOffsets, Exception[] failures) =>
+        Record(new Batch(chunk.Start, chunk.Items.Length, results, failedOffsets, failures));
 
     public void FailItems(Chunk chunk, Func<int, Exception> failure)
     {
-        for (int i = 0; i < chunk.Items.Length; i++)
-        {
-            Record(chunk.Start + i, null, failure(chunk.Start + i));
-        }
+        int count = chunk.Items.Length;
+        Record(new Batch(chunk.Start, count, new object?[count], [.. Enumerable.Range(0, count)], [.. Enumerable.Range(0, count).Select(i => failure(chunk.Start + i))]));
     }
 
-    /// <summary>Records one outcome; returns false if that item was already done.</summary>
-    public bool Record(int index, object? value, Exception? error)
+    /// <summary>Records one item's failure (the input itself failed there).</summary>
+    public void FailItem(int index, Exception error) => Record(new Batch(index, 1, new object?[1], [0], [error]));
+
+    private void Record(Batch batch)
     {
         lock (_done)
         {
-            if (Stopped is not null && error is not OperationCanceledException)
+            if (Stopped is not null)
             {
-                return false;
+                return;
             }
-            if (index >= _done.Length)
+            int end = batch.Start + batch.Count;
+            if (end > _done.Length)
             {
-                _done.Length = Math.Max(index + 1, _done.Length * 2);
+                _done.Length = Math.Max(end, _done.Length * 2);
             }
-            if (_done[index])
+            bool fresh = true;
+            for (int i = batch.Start; i < end && fresh; i++)
             {
-                return false;
+                fresh = !_done[i];
             }
-            _done[index] = true;
-            if (error is null)
+            if (!fresh)
             {
-                Completed++;
+                // Part of it ran twice (a retry after a lost reply): pass on only the items not yet done.
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    if (!_done[batch.Start + i])
+                    {
+                        Exception? error = batch.FailureAt(i);
+                        Record(new Batch(batch.Start + i, 1, new[] { error is null ? batch.Results.GetValue(i) : null }, error is null ? [] : [0], error is null ? [] : [error]));
+                    }
+                }
+                return;
             }
-            else
+            for (int i = batch.Start; i < end; i++)
             {
-                error.Data[Actors.Pool.ItemIndexKey] = index;
-                Failed++;
+                _done[i] = true;
             }
-            _outcomes.Writer.TryWrite(new Outcome(index, value, error));
+            for (int i = 0; i < batch.FailedOffsets.Length; i++)
+            {
+                batch.Failures[i].Data[Actors.Pool.ItemIndexKey] = batch.Start + batch.FailedOffsets[i];
+            }
+            Failed += batch.FailedOffsets.Length;
+            Completed += batch.Count - batch.FailedOffsets.Length;
+            _outcomes.Writer.TryWrite(batch);
             ReportProgress(force: false);
-            if (error is not null && FailFast)
+            if (batch.FailedOffsets.Length > 0 && FailFast)
             {
-                StopLocked(error);
+                StopLocked(batch.Failures[0]);
             }
             else if (InputDone && Completed + Failed == Taken)
             {
                 ReportProgress(force: true);
                 _outcomes.Writer.TryComplete();
             }
-            return true;
         }
     }
 
@@ -239,7 +258,7 @@ internal sealed class PoolJob<TItem> : PoolJob, IDisposable
             InputDone = true;
             Total = Taken;
             ex.Data[Actors.Pool.InputFailedKey] = true;
-            Record(start + items.Count, null, ex);
+            FailItem(start + items.Count, ex);
             return items.Count == 0 ? null : new Chunk(this, chunkIndex, start, items.ToArray());
         }
         Taken = start + items.Count;

@@ -153,7 +153,9 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         {
             slot.Asks[chunk] = ask;
         }
-        ask.ContinueWith(t => OnChunkDone(slot, runner, chunk, t), CancellationToken.None, TaskContinuationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
+        // Inline on the thread that completes the ask, except when it completed at once (we hold the lock here).
+        ask.ContinueWith(t => OnChunkDone(slot, runner, chunk, t), CancellationToken.None,
+            ask.IsCompleted ? TaskContinuationOptions.RunContinuationsAsynchronously : TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private void OnChunkDone(Slot slot, ActorRef runner, Chunk chunk, Task<ChunkResult> outcome)

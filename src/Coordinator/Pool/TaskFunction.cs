@@ -9,9 +9,17 @@ namespace Actors.Runtime.Pooling;
 /// </summary>
 internal sealed record TaskFunction(string DeclaringType, int MethodToken, object? Target)
 {
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<MethodInfo, TaskFunction> StaticForms = [];
+
     public static TaskFunction From(Delegate function, IPayloadSerializer serializer)
     {
         ArgumentNullException.ThrowIfNull(function);
+        // A static method, or a lambda that captures nothing, always travels the same way: build it once.
+        bool stateless = function.Target is null || (function.Target.GetType().IsDefined(typeof(System.Runtime.CompilerServices.CompilerGeneratedAttribute)) && function.Target.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Length == 0);
+        if (stateless && StaticForms.TryGetValue(function.Method, out TaskFunction? known))
+        {
+            return known;
+        }
         if (function.GetInvocationList().Length != 1)
         {
             throw new ArgumentException("A multicast delegate cannot be a pool task; pass a single method.", nameof(function));
@@ -30,6 +38,10 @@ internal sealed record TaskFunction(string DeclaringType, int MethodToken, objec
         catch (PayloadSerializationException ex)
         {
             throw new PayloadSerializationException(Describe(method, function.Target, ex), ex);
+        }
+        if (stateless)
+        {
+            StaticForms.TryAdd(method, spec);
         }
         return spec;
     }

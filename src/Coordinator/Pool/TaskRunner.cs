@@ -37,7 +37,15 @@ internal sealed class TaskRunner : Actor
         switch (message)
         {
             case RunChunk chunk:
-                Context.Respond(Run(chunk));
+                ChunkResult result = Run(chunk, out Array results);
+                try
+                {
+                    Context.Respond(result); // serializes here, on this thread: a result that cannot travel throws now
+                }
+                catch (PayloadSerializationException)
+                {
+                    Context.Respond(Encodable(result, results));
+                }
                 break;
             case CancelJob cancel:
                 if (Cancellations.TryRemove(cancel.Job, out CancellationTokenSource? source))
@@ -52,33 +60,27 @@ internal sealed class TaskRunner : Actor
         return default;
     }
 
-    private ChunkResult Run(RunChunk chunk)
+    private ChunkResult Run(RunChunk chunk, out Array results)
     {
         var items = (Array)chunk.Items;
         var failedOffsets = new List<int>();
         var failures = new List<Exception>();
         if (InitializerFailure() is { } initFailure)
         {
+            results = Array.Empty<object>();
             return AllFailed(chunk.Job, chunk.Chunk, items.Length, new InvalidOperationException($"The pool's initializer failed on this worker: {initFailure.Message}", initFailure));
         }
         ChunkInvoker invoker = Invokers.GetOrAdd((chunk.Function.DeclaringType, chunk.Function.MethodToken), _ => ChunkInvoker.Create(chunk.Function.Resolve(Allowed), chunk.Function.Target));
         CancellationToken token = chunk.Cancellable ? Cancellations.GetOrAdd(chunk.Job, _ => new CancellationTokenSource()).Token : CancellationToken.None;
-        Array results = invoker.Run(items, failedOffsets, failures, token);
+        results = invoker.Run(items, failedOffsets, failures, token);
         _tasksRun += items.Length;
-        var outcome = new ChunkResult(chunk.Job, chunk.Chunk, results, [.. failedOffsets], [.. failures], _maxTasks > 0 && _tasksRun >= _maxTasks);
-        return Encodable(outcome, results);
+        return new ChunkResult(chunk.Job, chunk.Chunk, results, [.. failedOffsets], [.. failures], _maxTasks > 0 && _tasksRun >= _maxTasks);
     }
 
     /// <summary>Replaces every result that cannot be encoded by a failure of that item alone.</summary>
     private ChunkResult Encodable(ChunkResult outcome, Array results)
     {
         IPayloadSerializer serializer = Context.System.Serializer;
-        try
-        {
-            serializer.Serialize(new ArrayBufferWriter<byte>(), outcome, typeof(ChunkResult));
-            return outcome;
-        }
-        catch (PayloadSerializationException)
         {
             var offsets = outcome.FailedOffsets.ToList();
             var failures = outcome.Failures.ToList();
