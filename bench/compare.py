@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""Runs the CPython anchor and Actors.Bench on the same benches in one go and prints each metric
+side by side with the ratio. Ratios taken in one run hold; absolute figures drift between runs.
+
+    python3 bench/compare.py                       # pool benches: pool_map_tiny apply_async_latency imap cpu_speedup
+    python3 bench/compare.py pool_map_tiny imap    # a subset
+    python3 bench/compare.py --anchor PATH/bench_mp.py --repeats 3
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+DEFAULT_ANCHOR = os.path.normpath(os.path.join(ROOT, "..", "shared", "anchors", "python", "bench_mp.py"))
+DEFAULT_BENCHES = ["pool_map_tiny", "apply_async_latency", "imap", "cpu_speedup"]
+LOWER_IS_BETTER = {"us", "s", "ms"}
+
+
+def load(path):
+    rows = {}
+    with open(path) as f:
+        for line in f:
+            rec = json.loads(line)
+            if rec.get("header") or "metric" not in rec:
+                continue
+            rows[(rec["bench"], rec["metric"])] = rec
+    return rows
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("benches", nargs="*", default=DEFAULT_BENCHES)
+    ap.add_argument("--anchor", default=DEFAULT_ANCHOR)
+    ap.add_argument("--repeats", type=int, default=None)
+    args = ap.parse_args()
+    rep = ["--repeats", str(args.repeats)] if args.repeats else []
+    py_out, cs_out = "/tmp/actors-compare-python.jsonl", "/tmp/actors-compare-dotnet.jsonl"
+
+    print(f"# CPython anchor: {args.anchor}", file=sys.stderr)
+    subprocess.run([sys.executable, args.anchor, *args.benches, "--out", py_out, *rep], check=True, stdout=subprocess.DEVNULL)
+    print("# Actors.Bench", file=sys.stderr)
+    subprocess.run(["dotnet", "run", "-c", "Release", "--project", os.path.join(HERE, "Actors.Bench"), "--", *args.benches, "--out", cs_out, *rep],
+                   check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+
+    py, cs = load(py_out), load(cs_out)
+    print(f"nproc={os.cpu_count()}  (medians; 'x better' = ours over CPython's, inverted where lower is better)")
+    print(f"{'bench':22} {'metric':40} {'CPython':>14} {'Actors':>14} {'unit':>8} {'x better':>9}")
+    for key in sorted(set(py) | set(cs)):
+        p, c = py.get(key), cs.get(key)
+        if p is None or c is None:
+            continue
+        pv, cv = p["value"], c["value"]
+        if not isinstance(pv, (int, float)) or not isinstance(cv, (int, float)) or pv == 0 or cv == 0:
+            continue
+        ratio = pv / cv if p["unit"] in LOWER_IS_BETTER else cv / pv
+        if p["unit"] == "x":  # speed-ups: compare as they are
+            ratio = cv / pv
+        print(f"{key[0]:22} {key[1]:40} {pv:>14.6g} {cv:>14.6g} {p['unit']:>8} {ratio:>9.2f}")
+
+
+if __name__ == "__main__":
+    main()
