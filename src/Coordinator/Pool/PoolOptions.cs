@@ -56,7 +56,7 @@ public sealed record PoolOptions
     /// <summary>False (CPython's way): a map reports its first failure once every chunk has finished. True: the first failure ends the call at once and the rest is cancelled.</summary>
     public bool FailFast { get; init; }
 
-    /// <summary>Chunks queued on each worker at a time.</summary>
+    /// <summary>Chunks queued on each worker at a time (four times as many while the chunks are single items).</summary>
     /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
     public int ChunksInFlight
     {

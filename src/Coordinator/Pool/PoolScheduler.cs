@@ -26,6 +26,8 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
 
         public ActorRef? Runner { get; set; }
 
+        public ActorRef? Canceller { get; set; }
+
         public int Pid { get; set; }
 
         public List<Chunk> InFlight { get; } = [];
@@ -51,9 +53,11 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         int pid = coordinator.Workers[slot.Worker].Pid;
         ActorRef runner = await coordinator.SpawnAsync<TaskRunner>(null, slot.Worker,
             poolId, initializer, options.InitializerArguments.ToArray(), options.MaxTasksPerChild ?? 0).WaitAsync(cancellationToken).ConfigureAwait(false);
+        ActorRef canceller = await coordinator.SpawnAsync<TaskCanceller>(null, slot.Worker).WaitAsync(cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
             slot.Runner = runner;
+            slot.Canceller = canceller;
             slot.Pid = pid;
             slot.Recycling = false;
         }
@@ -89,19 +93,35 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         lock (_lock)
         {
             _jobs.RemoveAll(j => j.Stopped is not null || (j.InputDone && j.Completed + j.Failed >= j.Taken));
-            foreach (Slot slot in _slots.OrderBy(s => s.InFlight.Count))
+            // Round robin, one chunk per slot per round, so idle workers pull work evenly.
+            bool sent = true;
+            while (sent)
             {
-                // A suspect (a single item that was in flight when a worker died) runs alone on its worker, so
-                // a further death points at exactly that item; a worker's last reply may die with it.
-                while (slot.Runner is { } runner && !slot.Recycling && slot.InFlight.Count < options.ChunksInFlight
-                    && !slot.InFlight.Exists(c => c.Attempts > 0) && NextChunk(allowSuspect: slot.InFlight.Count == 0) is { } chunk)
+                sent = false;
+                foreach (Slot slot in _slots.OrderBy(s => s.InFlight.Count))
                 {
-                    slot.InFlight.Add(chunk);
-                    Send(slot, runner, chunk);
+                    // A suspect (a single item that was in flight when a worker died) runs alone on its worker, so
+                    // a further death points at exactly that item; a worker's last reply may die with it.
+                    if (slot.Runner is { } runner && !slot.Recycling && slot.InFlight.Count < Depth(slot)
+                        && !slot.InFlight.Exists(c => c.Attempts > 0) && NextChunk(allowSuspect: slot.InFlight.Count == 0) is { } chunk)
+                    {
+                        slot.InFlight.Add(chunk);
+                        Send(slot, runner, chunk);
+                        sent = true;
+                    }
                 }
             }
         }
     }
+
+    /// <summary>
+    /// Chunks a slot may hold: <see cref="PoolOptions.ChunksInFlight"/>, four times that while it runs
+    /// single-item chunks: a tiny task takes far less than a round trip, so more must be queued to keep
+    /// the worker busy, and single items cannot unbalance the workers.
+    /// </summary>
+    private int Depth(Slot slot) => slot.InFlight.Count > 0 && slot.InFlight.TrueForAll(c => c.Items.Length == 1)
+        ? options.ChunksInFlight * 4
+        : options.ChunksInFlight;
 
     private Chunk? NextChunk(bool allowSuspect)
     {
@@ -397,7 +417,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         {
             foreach (Slot slot in _slots)
             {
-                slot.Runner?.Tell(new CancelJob(job.Id));
+                slot.Canceller?.Tell(new CancelJob(job.Id));
             }
         }
         Pump();
@@ -422,10 +442,8 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         StopAll(new InvalidOperationException("Pool not running: it was terminated while this call was in progress."));
         foreach (Slot slot in _slots)
         {
-            if (slot.Runner is { } runner)
-            {
-                runner.Tell(PoisonPill.Instance);
-            }
+            slot.Runner?.Tell(PoisonPill.Instance);
+            slot.Canceller?.Tell(PoisonPill.Instance);
         }
     }
 

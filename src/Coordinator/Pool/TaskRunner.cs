@@ -13,7 +13,7 @@ internal sealed class TaskRunner : Actor
 {
     // Per process: initializers that ran, and the cancellation of jobs, shared by every runner here.
     private static readonly ConcurrentDictionary<string, Exception?> Initialized = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<long, CancellationTokenSource> Cancellations = new();
+    internal static readonly ConcurrentDictionary<long, CancellationTokenSource> Cancellations = new();
     private static readonly ConcurrentDictionary<(string, int), ChunkInvoker> Invokers = new();
 
     private readonly string _pool;
@@ -45,12 +45,6 @@ internal sealed class TaskRunner : Actor
                 catch (PayloadSerializationException)
                 {
                     Context.Respond(Encodable(result, results));
-                }
-                break;
-            case CancelJob cancel:
-                if (Cancellations.TryRemove(cancel.Job, out CancellationTokenSource? source))
-                {
-                    source.Cancel();
                 }
                 break;
             default:
@@ -139,5 +133,21 @@ internal sealed class TaskRunner : Actor
                 return ex;
             }
         });
+    }
+}
+
+/// <summary>
+/// Cancels the tokens of a job's tasks on its worker. A separate actor from <see cref="TaskRunner"/>,
+/// whose mailbox waits behind the very task that is to be cancelled.
+/// </summary>
+internal sealed class TaskCanceller : Actor
+{
+    protected override ValueTask ReceiveAsync(object message)
+    {
+        if (message is CancelJob cancel)
+        {
+            TaskRunner.Cancellations.GetOrAdd(cancel.Job, _ => new CancellationTokenSource()).Cancel();
+        }
+        return default;
     }
 }
