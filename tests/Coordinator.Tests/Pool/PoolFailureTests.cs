@@ -28,7 +28,16 @@ public sealed class PoolFailureTests : PoolTest
     }
 
     [Fact]
-    public void PoisonItem_InImapUnordered_EveryOtherItemStillArrives()
+    public void WorkerEndsWithFailFast_ItemFailsNamingTheSignal_OthersComplete()
+    {
+        var ex = Assert.Throws<WorkerLostException>(() => Pool.Map(Tasks.FailFastOn5, Enumerable.Range(0, 10), chunksize: 1));
+        Assert.Equal(5, ex.Data[Actors.Pool.ItemIndexKey]);
+        Assert.Contains("SIGABRT", ex.Message, StringComparison.Ordinal);
+        Assert.Equal([0, 1, 2], Pool.Map(Tasks.FailFastOn5, new[] { 0, 1, 2 }));
+    }
+
+    [Fact]
+    public void PoisonItem_InImapUnordered_SurfacesAtThatItemAsWorkerLost()
     {
         var got = new List<int>();
         Exception? failure = null;
@@ -47,6 +56,8 @@ public sealed class PoolFailureTests : PoolTest
             }
         }
         Assert.NotNull(failure);
+        Assert.Equal(3, failure.Data[Actors.Pool.ItemIndexKey]);
+        Assert.DoesNotContain(9, got); // 9 is 3 squared: the poison item never produced a result
     }
 }
 

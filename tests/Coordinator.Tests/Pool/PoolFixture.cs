@@ -25,6 +25,16 @@ public static class Tasks
         return x * x;
     }
 
+    /// <summary>Ends its own worker process with Environment.FailFast (SIGABRT) on item 5.</summary>
+    public static int FailFastOn5(int x)
+    {
+        if (x == 5)
+        {
+            Environment.FailFast("a pool test ends its worker on purpose");
+        }
+        return x;
+    }
+
     public static int Hang(int x)
     {
         if (x == 2) Thread.Sleep(Timeout.Infinite);
