@@ -37,7 +37,8 @@ public sealed record PoolOptions
         init { if (value is { } v) ArgumentOutOfRangeException.ThrowIfLessThan(v, 1, nameof(MaxTasksPerChild)); _maxTasksPerChild = value; }
     }
 
-    /// <summary>A task running longer fails with <see cref="TimeoutException"/> and its worker is replaced; null means no limit.</summary>
+    /// <summary>A task running longer fails with <see cref="TimeoutException"/> and its worker is replaced; null means no limit.
+    /// With a timeout, each worker holds one chunk at a time (no pipelining), so the time counted is the task's own.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Not positive.</exception>
     public TimeSpan? TaskTimeout
     {

@@ -119,8 +119,10 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
     /// single-item chunks: a tiny task takes far less than a round trip, so more must be queued to keep
     /// the worker busy, and single items cannot unbalance the workers.
     /// </summary>
-    private int Depth(Slot slot) => slot.InFlight.Count > 0 && slot.InFlight.TrueForAll(c => c.Items.Length == 1)
-        ? options.ChunksInFlight * 4
+    /// <remarks>With a <see cref="PoolOptions.TaskTimeout"/> a slot holds one chunk, so the clock, which starts
+    /// when the chunk is sent, measures the task and not its wait behind others.</remarks>
+    private int Depth(Slot slot) => options.TaskTimeout is not null ? 1
+        : slot.InFlight.Count > 0 && slot.InFlight.TrueForAll(c => c.Items.Length == 1) ? options.ChunksInFlight * 4
         : options.ChunksInFlight;
 
     private Chunk? NextChunk(bool allowSuspect)
