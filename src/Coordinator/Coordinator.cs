@@ -5,7 +5,7 @@ using Actors.Runtime.Hosting;
 using Actors.Runtime.Remote;
 using Actors.Runtime.Remote.Handshake;
 using Actors.Runtime.Remote.Transport;
-using Actors.Runtime.Workers;
+using Actors.Coordination.Workers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 

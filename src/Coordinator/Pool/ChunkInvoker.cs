@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Actors.Runtime.Pooling;
+namespace Actors.Coordination.Pooling;
 
 /// <summary>
 /// Calls the task on every item of a chunk without boxing: built once per method as a typed

@@ -73,7 +73,7 @@ public sealed partial class Pool
     public AsyncResult<TResult> ApplyAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2, Action<TResult>? callback = null, Action<Exception>? errorCallback = null, CancellationToken cancellationToken = default) =>
         new(First<(T1, T2), TResult>(Submit(func, [(arg1, arg2)], 1, lazy: false, cancellationToken, null)), callback, errorCallback);
 
-    private async Task<TResult> First<TItem, TResult>(Runtime.Pooling.PoolJob<TItem> job)
+    private async Task<TResult> First<TItem, TResult>(Coordination.Pooling.PoolJob<TItem> job)
     {
         List<TResult> results = await CollectAsync<TItem, TResult>(job).ConfigureAwait(false);
         return results[0];

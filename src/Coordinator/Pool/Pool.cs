@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Actors.Runtime.Pooling;
+using Actors.Coordination.Pooling;
 using Microsoft.Extensions.Logging;
 
 namespace Actors;

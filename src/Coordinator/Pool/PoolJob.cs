@@ -2,7 +2,7 @@ using System.Collections;
 using System.Diagnostics;
 using System.Threading.Channels;
 
-namespace Actors.Runtime.Pooling;
+namespace Actors.Coordination.Pooling;
 
 /// <summary>
 /// The outcomes of consecutive items from <paramref name="Start"/>: <paramref name="Results"/> holds one

@@ -1,4 +1,4 @@
-namespace Actors.Runtime.Pooling;
+namespace Actors.Coordination.Pooling;
 
 /// <summary>Runs <paramref name="Items"/> (a typed array: one element per task, tuples for several arguments) through the job's function.</summary>
 internal sealed record RunChunk(long Job, int Chunk, TaskFunction Function, object Items, bool Cancellable);

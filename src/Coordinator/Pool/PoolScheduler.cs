@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 
-namespace Actors.Runtime.Pooling;
+namespace Actors.Coordination.Pooling;
 
 /// <summary>
 /// Feeds chunks to one task runner per worker, keeping <see cref="PoolOptions.ChunksInFlight"/> chunks

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Reflection;
 
-namespace Actors.Runtime.Pooling;
+namespace Actors.Coordination.Pooling;
 
 /// <summary>
 /// The pool's actor on a worker: runs the initializer once per process and pool, then runs chunks one

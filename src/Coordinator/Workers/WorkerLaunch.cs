@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace Actors.Runtime.Workers;
+namespace Actors.Coordination.Workers;
 
 /// <summary>
 /// How to start a worker so that it runs the app's own code: <c>dotnet exec</c> on the worker dll with

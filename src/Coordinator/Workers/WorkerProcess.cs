@@ -3,7 +3,7 @@ using System.Diagnostics;
 using Actors.Runtime.Remote.Endpoint;
 using Microsoft.Extensions.Logging;
 
-namespace Actors.Runtime.Workers;
+namespace Actors.Coordination.Workers;
 
 /// <summary>
 /// One worker slot: starts its process, hands it the key, waits for it to register, notices its death
