@@ -144,7 +144,7 @@ public sealed class CoordinatorTests
     }
 
     [Fact]
-    public async Task CoordinatorKilledWithSigkill_WorkersExitWithinTwoSeconds_NoSocketLeft()
+    public async Task CoordinatorKilledWithSigkill_WorkersExitWithinTwoSeconds_NoSocketLeft_TheirOutputWasOurs()
     {
         string hostDll = Path.Combine(AppContext.BaseDirectory, "Actors.Tests.CoordinatorHost.dll");
         var start = new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(Environment.ProcessPath!)!, "dotnet")) { RedirectStandardOutput = true, UseShellExecute = false };
@@ -154,16 +154,20 @@ public sealed class CoordinatorTests
         using Process host = Process.Start(start)!;
         int[] pids = [];
         string? address = null;
+        string? workerSaid = null;
         using (var timeout = new CancellationTokenSource(TestKitTimes.Dilated(TimeSpan.FromSeconds(30))))
         {
             while ((pids.Length == 0 || address is null) && await host.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
             {
                 if (line.StartsWith("pids ", StringComparison.Ordinal)) pids = [.. line[5..].Split(' ').Select(int.Parse)];
                 if (line.StartsWith("address ", StringComparison.Ordinal)) address = line[8..];
+                if (line.StartsWith("worker-says ", StringComparison.Ordinal)) workerSaid = line;
             }
         }
         Assert.Equal(3, pids.Length);
         Assert.All(pids, p => Assert.True(ProcessScan.IsAlive(p)));
+        Assert.NotNull(workerSaid); // a worker's Console.WriteLine reached its coordinator's stdout
+        Assert.Contains(int.Parse(workerSaid!.Split(' ')[^1], System.Globalization.CultureInfo.InvariantCulture), pids.Skip(1));
 
         host.Kill(); // SIGKILL: no finally blocks, no dispose, no goodbye
         await host.WaitForExitAsync();
