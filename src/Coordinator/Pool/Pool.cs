@@ -30,6 +30,13 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
     /// <summary>Set (true) in <see cref="Exception.Data"/> when the exception came from the input sequence, not from a task.</summary>
     public const string InputFailedKey = "Actors.InputFailed";
 
+    /// <summary>
+    /// Items a lazy call (imap) may have taken from its input beyond what its consumer has taken from it.
+    /// Measured: 64 halved ordered imap's throughput, because results that arrive out of order fill the
+    /// window while the workers wait; 1024 keeps them busy and is still a bounded read-ahead.
+    /// </summary>
+    internal const int MinReadAhead = 1024;
+
     private readonly Coordinator _coordinator;
     private readonly bool _ownsCoordinator;
     private readonly PoolScheduler _scheduler;
@@ -122,7 +129,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         TaskFunction task = TaskFunction.From(function, _coordinator.System.Serializer);
         bool cancellable = function.Method.GetParameters() is { Length: > 0 } p && p[^1].ParameterType == typeof(CancellationToken);
         // A lazy call reads ahead a bounded window; an eager one (map) is consumed as fast as results arrive.
-        int window = lazy ? Math.Max(chunksize * Processes * _options.ChunksInFlight * 4, 64) : int.MaxValue;
+        int window = lazy ? Math.Max(chunksize * Processes * _options.ChunksInFlight * 4, MinReadAhead) : int.MaxValue;
         var job = new PoolJob<TItem>(Interlocked.Increment(ref _jobIds), task, cancellable, items, chunksize, window, _options.FailFast, progress, cancellationToken);
         _scheduler.Submit(job);
         return job;
