@@ -127,13 +127,19 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(chunksize, 1, nameof(chunksize));
         EnsureRunning();
         TaskFunction task = TaskFunction.From(function, _coordinator.System.Serializer);
-        bool cancellable = function.Method.GetParameters() is { Length: > 0 } p && p[^1].ParameterType == typeof(CancellationToken);
+        bool cancellable = IsCancellable(function.Method);
         // A lazy call reads ahead a bounded window; an eager one (map) is consumed as fast as results arrive.
         int window = lazy ? Math.Max(chunksize * Processes * _options.ChunksInFlight * 4, MinReadAhead) : int.MaxValue;
         var job = new PoolJob<TItem>(Interlocked.Increment(ref _jobIds), task, cancellable, items, chunksize, window, _options.FailFast, progress, cancellationToken);
         _scheduler.Submit(job);
         return job;
     }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<System.Reflection.MethodInfo, object> Cancellables = [];
+
+    /// <summary>Whether the task takes a <see cref="CancellationToken"/> last; cached, as reflection costs more than a small task.</summary>
+    private static bool IsCancellable(System.Reflection.MethodInfo method) =>
+        (bool)Cancellables.GetValue(method, static m => m.GetParameters() is { Length: > 0 } p && p[^1].ParameterType == typeof(CancellationToken));
 
     /// <summary>Collects every result in input order; throws the first failure (in completion order) after all items finished, like CPython.</summary>
     private async Task<List<TResult>> CollectAsync<TItem, TResult>(PoolJob<TItem> job)

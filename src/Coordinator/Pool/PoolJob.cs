@@ -262,9 +262,9 @@ internal sealed class PoolJob<TItem> : PoolJob, IDisposable
             return items.Count == 0 ? null : new Chunk(this, chunkIndex, start, items.ToArray());
         }
         Taken = start + items.Count;
-        if (items.Count < _chunksize)
+        if (items.Count < _chunksize || Taken == Total)
         {
-            EndInput();
+            EndInput(); // known length: the job completes with its last result, not a scheduling round later
         }
         return items.Count == 0 ? null : new Chunk(this, chunkIndex, start, items.ToArray());
     }
