@@ -63,20 +63,32 @@ public sealed partial class Pool
 
     /// <summary>Runs one task without waiting (CPython's <c>apply_async</c>).</summary>
     public AsyncResult<TResult> ApplyAsync<TResult>(Func<TResult> func, Action<TResult>? callback = null, Action<Exception>? errorCallback = null, CancellationToken cancellationToken = default) =>
-        new(First<int, TResult>(Submit(func, [0], 1, lazy: false, cancellationToken, null)), callback, errorCallback);
+        new(Single<int, TResult>(func, 0, cancellationToken), callback, errorCallback);
 
     /// <summary>Runs one task with one argument without waiting (CPython's <c>apply_async</c>).</summary>
     public AsyncResult<TResult> ApplyAsync<T1, TResult>(Func<T1, TResult> func, T1 arg, Action<TResult>? callback = null, Action<Exception>? errorCallback = null, CancellationToken cancellationToken = default) =>
-        new(First<T1, TResult>(Submit(func, [arg], 1, lazy: false, cancellationToken, null)), callback, errorCallback);
+        new(Single<T1, TResult>(func, arg, cancellationToken), callback, errorCallback);
 
     /// <summary>Runs one task with two arguments without waiting (CPython's <c>apply_async</c>).</summary>
     public AsyncResult<TResult> ApplyAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, T1 arg1, T2 arg2, Action<TResult>? callback = null, Action<Exception>? errorCallback = null, CancellationToken cancellationToken = default) =>
-        new(First<(T1, T2), TResult>(Submit(func, [(arg1, arg2)], 1, lazy: false, cancellationToken, null)), callback, errorCallback);
+        new(Single<(T1, T2), TResult>(func, (arg1, arg2), cancellationToken), callback, errorCallback);
 
-    private async Task<TResult> First<TItem, TResult>(Coordination.Pooling.PoolJob<TItem> job)
+    /// <summary>One task whose outcome completes the returned task directly (see <c>PoolJob.OnSingle</c>).</summary>
+    private Task<TResult> Single<TItem, TResult>(Delegate func, TItem item, CancellationToken cancellationToken)
     {
-        List<TResult> results = await CollectAsync<TItem, TResult>(job).ConfigureAwait(false);
-        return results[0];
+        var outcome = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Submit(func, [item], 1, lazy: false, cancellationToken, null, (value, error) =>
+        {
+            if (error is not null)
+            {
+                outcome.TrySetException(error);
+            }
+            else
+            {
+                outcome.TrySetResult((TResult)value!);
+            }
+        });
+        return outcome.Task;
     }
 
     /// <summary>CPython's rule: with no chunk size, ceil(len / (4 × processes)) for inputs of known length, else 1.</summary>

@@ -120,7 +120,8 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         }
     }
 
-    private PoolJob<TItem> Submit<TItem>(Delegate function, IEnumerable<TItem> items, int chunksize, bool lazy, CancellationToken cancellationToken, IProgress<PoolProgress>? progress)
+    private PoolJob<TItem> Submit<TItem>(Delegate function, IEnumerable<TItem> items, int chunksize, bool lazy, CancellationToken cancellationToken, IProgress<PoolProgress>? progress,
+        Action<object?, Exception?>? onSingle = null)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(items);
@@ -130,7 +131,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         bool cancellable = IsCancellable(function.Method);
         // A lazy call reads ahead a bounded window; an eager one (map) is consumed as fast as results arrive.
         int window = lazy ? Math.Max(chunksize * Processes * _options.ChunksInFlight * 4, MinReadAhead) : int.MaxValue;
-        var job = new PoolJob<TItem>(Interlocked.Increment(ref _jobIds), task, cancellable, items, chunksize, window, _options.FailFast, progress, cancellationToken);
+        var job = new PoolJob<TItem>(Interlocked.Increment(ref _jobIds), task, cancellable, items, chunksize, window, _options.FailFast, progress, cancellationToken, onSingle);
         _scheduler.Submit(job);
         return job;
     }

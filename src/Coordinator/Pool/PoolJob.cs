@@ -81,6 +81,12 @@ internal abstract class PoolJob
 
     public CancellationToken CancellationToken { get; }
 
+    /// <summary>
+    /// For a one-item call (apply): receives the outcome directly instead of through the channel, so a
+    /// caller blocked in <c>Get</c> is woken without a thread hop. Called under the job's lock; must not block.
+    /// </summary>
+    public Action<object?, Exception?>? OnSingle { get; protected init; }
+
     public ChannelReader<Batch> Outcomes => _outcomes.Reader;
 
     /// <summary>Items taken from the input so far.</summary>
@@ -159,7 +165,14 @@ internal abstract class PoolJob
             }
             Failed += batch.FailedOffsets.Length;
             Completed += batch.Count - batch.FailedOffsets.Length;
-            _outcomes.Writer.TryWrite(batch);
+            if (OnSingle is { } single)
+            {
+                single(batch.FailedOffsets.Length == 0 ? batch.Results.GetValue(0) : null, batch.FailedOffsets.Length == 0 ? null : batch.Failures[0]);
+            }
+            else
+            {
+                _outcomes.Writer.TryWrite(batch);
+            }
             ReportProgress(force: false);
             if (batch.FailedOffsets.Length > 0 && FailFast)
             {
@@ -204,6 +217,7 @@ internal abstract class PoolJob
             return;
         }
         Stopped = reason;
+        OnSingle?.Invoke(null, reason);
         _outcomes.Writer.TryComplete(reason);
     }
 
@@ -232,10 +246,12 @@ internal sealed class PoolJob<TItem> : PoolJob, IDisposable
     private readonly IEnumerator<TItem> _input;
     private readonly int _chunksize;
 
-    public PoolJob(long id, TaskFunction function, bool cancellable, IEnumerable<TItem> input, int chunksize, int window, bool failFast, IProgress<PoolProgress>? progress, CancellationToken cancellationToken)
+    public PoolJob(long id, TaskFunction function, bool cancellable, IEnumerable<TItem> input, int chunksize, int window, bool failFast, IProgress<PoolProgress>? progress, CancellationToken cancellationToken,
+        Action<object?, Exception?>? onSingle = null)
         : base(id, function, cancellable, window, failFast, progress, cancellationToken)
     {
         _chunksize = chunksize;
+        OnSingle = onSingle;
         Total = input is ICollection<TItem> c ? c.Count : input is IReadOnlyCollection<TItem> r ? r.Count : null;
         _input = input.GetEnumerator();
     }

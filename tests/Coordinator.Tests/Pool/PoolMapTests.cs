@@ -90,6 +90,20 @@ public sealed class PoolMapTests : PoolTest
     }
 
     [Fact]
+    public async Task Apply_TaskThrows_OriginalException_AndErrorCallback_AndCancellation()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Pool.Apply(Tasks.FailOn3, 3));
+        Assert.Equal("bad item 3", ex.Message);
+        var errors = new TaskCompletionSource<Exception>();
+        AsyncResult<int> failing = Pool.ApplyAsync(Tasks.FailOn3, 3, errorCallback: e => errors.SetResult(e));
+        Assert.IsType<ArgumentException>(await errors.Task.WaitAsync(TestKitTimes.Dilated()));
+        Assert.False(failing.Successful);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+        AsyncResult<long> slow = Pool.ApplyAsync(() => { Thread.Sleep(2000); return 1L; }, cancellationToken: cts.Token);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow.Task.WaitAsync(TestKitTimes.Dilated()));
+    }
+
+    [Fact]
     public async Task MapAsync_Handle_GetWaitReadySuccessfulCallbacks()
     {
         var callbackResult = new TaskCompletionSource<List<long>>();
