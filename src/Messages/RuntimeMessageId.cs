@@ -16,8 +16,8 @@ public enum RuntimeMessageId : ushort
     Unwatch = 3,
     /// <summary><see cref="DeathWatchNotification"/>.</summary>
     DeathWatchNotification = 4,
-    /// <summary><see cref="AskFailure"/>.</summary>
-    AskFailure = 5,
+    // 5 was AskFailure, retired before any release: an ask's failure travels as a payload that keeps the
+    // exception's type. Do not reuse 5.
     /// <summary><see cref="StopRequest"/>.</summary>
     Stop = 6,
 }

@@ -35,13 +35,3 @@ public sealed record StopRequest(ActorId Actor) : IRuntimeMessage
     /// <inheritdoc />
     public RuntimeMessageId TypeId => RuntimeMessageId.Stop;
 }
-
-/// <summary>The failure of an ask, sent back to the asker instead of a reply.</summary>
-/// <param name="ExceptionType">The full name of the exception type on the failing side.</param>
-/// <param name="Message">The exception's message.</param>
-/// <param name="StackTrace">The stack text on the failing side.</param>
-public sealed record AskFailure(string ExceptionType, string Message, string StackTrace) : IRuntimeMessage
-{
-    /// <inheritdoc />
-    public RuntimeMessageId TypeId => RuntimeMessageId.AskFailure;
-}

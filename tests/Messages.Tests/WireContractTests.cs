@@ -25,7 +25,6 @@ public sealed class WireContractTests
         Assert.Equal(2, (int)RuntimeMessageId.Watch);
         Assert.Equal(3, (int)RuntimeMessageId.Unwatch);
         Assert.Equal(4, (int)RuntimeMessageId.DeathWatchNotification);
-        Assert.Equal(5, (int)RuntimeMessageId.AskFailure);
         Assert.Equal(6, (int)RuntimeMessageId.Stop);
     }
 }

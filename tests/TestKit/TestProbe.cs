@@ -101,17 +101,6 @@ public sealed class TestProbe
         throw new Xunit.Sdk.XunitException($"No matching {typeof(T).Name} within {wait}; skipped: [{string.Join(", ", skipped)}]");
     }
 
-    /// <summary>Takes every message that arrived so far, without waiting.</summary>
-    public IReadOnlyList<object> ReceivedSoFar()
-    {
-        var all = new List<object>();
-        while (_received.Reader.TryRead(out var item))
-        {
-            all.Add(item.Message);
-        }
-        return all;
-    }
-
     private async Task<object?> NextAsync(TimeSpan wait)
     {
         if (wait <= TimeSpan.Zero)

@@ -59,8 +59,6 @@ internal sealed partial class ActorCell : IThreadPoolWorkItem, IMessageTarget, I
 
     public Task Terminated => _terminated.Task;
 
-    public bool IsStopped => _state == CellState.Stopped;
-
     private ILogger Log => _system.Logger;
 
     public void Post(object message, ActorRef? sender)

@@ -29,10 +29,6 @@ internal sealed class PromiseTarget : IMessageTarget, IAskTarget
         {
             _reply.TrySetException(fault.Exception);
         }
-        else if (message is AskFailure failure)
-        {
-            _reply.TrySetException(new RemoteException(failure.ExceptionType, failure.Message, failure.StackTrace));
-        }
         else
         {
             _reply.TrySetResult(message);

@@ -49,8 +49,6 @@ internal sealed partial class Remoting : IAsyncDisposable
     /// <summary>Raised once per endpoint when its node is lost or closed.</summary>
     public event Action<Endpoint.Endpoint, string>? NodeLost;
 
-    public IReadOnlyCollection<Endpoint.Endpoint> Endpoints => [.. _endpoints.Values];
-
     public string? ListenAddress => _listener?.Address;
 
     public async Task<string> ListenAsync(string address, CancellationToken cancellationToken)

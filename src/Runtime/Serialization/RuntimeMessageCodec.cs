@@ -33,11 +33,6 @@ internal static class RuntimeMessageCodec
             case StopRequest stop:
                 WriteId(writer, stop.Actor);
                 break;
-            case AskFailure failure:
-                writer.WriteString(failure.ExceptionType);
-                writer.WriteString(failure.Message);
-                writer.WriteString(failure.StackTrace);
-                break;
             default:
                 throw new ArgumentException($"{message.GetType().Name} has no runtime codec; add a case for id {message.TypeId}.", nameof(message));
         }
@@ -57,7 +52,6 @@ internal static class RuntimeMessageCodec
                 RuntimeMessageId.Unwatch => new UnwatchRequest(ReadId(ref reader), ReadId(ref reader)),
                 RuntimeMessageId.DeathWatchNotification => ReadDeath(ref reader),
                 RuntimeMessageId.Stop => new StopRequest(ReadId(ref reader)),
-                RuntimeMessageId.AskFailure => new AskFailure(reader.ReadString(), reader.ReadString(), reader.ReadString()),
                 _ => throw new PathException($"runtime message id {(ushort)id} is unknown (a newer peer, or tampered)"),
             };
             if (reader.Remaining != 0)

@@ -21,7 +21,7 @@ public sealed class ActorRefInMessageTests : SystemTest
         IRuntimeMessage[] messages =
         [
             PoisonPill.Instance, new WatchRequest(id, id with { Uid = 4 }), new UnwatchRequest(id, id),
-            new DeathWatchNotification(id, true, false), new AskFailure("T", "m", "s"), new StopRequest(id),
+            new DeathWatchNotification(id, true, false), new StopRequest(id),
         ];
         foreach (IRuntimeMessage message in messages)
         {

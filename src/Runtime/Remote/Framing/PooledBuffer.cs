@@ -13,8 +13,6 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
 
     public ReadOnlySpan<byte> Span => _array.AsSpan(0, Length);
 
-    public ReadOnlyMemory<byte> Memory => _array.AsMemory(0, Length);
-
     public void Advance(int count) => Length += count;
 
     public Memory<byte> GetMemory(int sizeHint = 0)
