@@ -75,35 +75,33 @@ internal sealed class TaskRunner : Actor
     private ChunkResult Encodable(ChunkResult outcome, Array results)
     {
         IPayloadSerializer serializer = Context.System.Serializer;
+        var offsets = outcome.FailedOffsets.ToList();
+        var failures = outcome.Failures.ToList();
+        for (int i = 0; i < results.Length; i++)
         {
-            var offsets = outcome.FailedOffsets.ToList();
-            var failures = outcome.Failures.ToList();
-            for (int i = 0; i < results.Length; i++)
-            {
-                try
-                {
-                    serializer.Serialize(new ArrayBufferWriter<byte>(), results.GetValue(i), typeof(object));
-                }
-                catch (PayloadSerializationException ex)
-                {
-                    results.SetValue(null, i);
-                    offsets.Add(i);
-                    failures.Add(new PayloadSerializationException($"The result of this item cannot be sent back: {ex.Message}", ex));
-                }
-            }
-            // The array's own element type may be what cannot travel (Stream[]): send the good results as objects.
-            object?[] safe = new object?[results.Length];
-            Array.Copy(results, safe, results.Length);
-            outcome = outcome with { Results = safe, FailedOffsets = [.. offsets], Failures = [.. failures] };
             try
             {
-                serializer.Serialize(new ArrayBufferWriter<byte>(), outcome, typeof(ChunkResult));
-                return outcome;
+                serializer.Serialize(new ArrayBufferWriter<byte>(), results.GetValue(i), typeof(object));
             }
             catch (PayloadSerializationException ex)
             {
-                return AllFailed(outcome.Job, outcome.Chunk, results.Length, ex); // the exceptions themselves cannot travel
+                results.SetValue(null, i);
+                offsets.Add(i);
+                failures.Add(new PayloadSerializationException($"The result of this item cannot be sent back: {ex.Message}", ex));
             }
+        }
+        // The array's own element type may be what cannot travel (Stream[]): send the good results as objects.
+        object?[] safe = new object?[results.Length];
+        Array.Copy(results, safe, results.Length);
+        outcome = outcome with { Results = safe, FailedOffsets = [.. offsets], Failures = [.. failures] };
+        try
+        {
+            serializer.Serialize(new ArrayBufferWriter<byte>(), outcome, typeof(ChunkResult));
+            return outcome;
+        }
+        catch (PayloadSerializationException ex)
+        {
+            return AllFailed(outcome.Job, outcome.Chunk, results.Length, ex); // the exceptions themselves cannot travel
         }
     }
 
