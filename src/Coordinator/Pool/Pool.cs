@@ -189,7 +189,6 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         {
             while (job.Outcomes.TryRead(out Batch? batch))
             {
-                job.Consumed(batch.Count);
                 yield return batch;
             }
             _scheduler.Pump();
@@ -205,8 +204,10 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
             int next = 0;
             await foreach (Batch batch in ReadAllAsync(job).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
+                // The read-ahead window counts what the caller has not taken yet: results held back for order count too.
                 if (!ordered)
                 {
+                    job.Consumed(batch.Count);
                     for (int i = 0; i < batch.Count; i++)
                     {
                         yield return Unwrap<TResult>(batch, i);
@@ -217,6 +218,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
                 while (pending.Remove(next, out Batch? ready))
                 {
                     next += ready.Count;
+                    job.Consumed(ready.Count);
                     for (int i = 0; i < ready.Count; i++)
                     {
                         yield return Unwrap<TResult>(ready, i);

@@ -106,8 +106,29 @@ internal abstract class PoolJob
 
     public bool CanTake => Stopped is null && !InputDone && Taken - Volatile.Read(ref _consumed) < Window;
 
-    /// <summary>The next chunk of input, or null when the input is exhausted or has failed (its failure is then an outcome).</summary>
-    public abstract Chunk? TakeChunk(int chunkIndex);
+    /// <summary>The chunk size the call asked for (or CPython's default).</summary>
+    public abstract int Chunksize { get; }
+
+    /// <summary>How long one item takes on a worker, averaged over recent chunks; NaN until a chunk has come back.</summary>
+    public double MicrosecondsPerItem { get; private set; } = double.NaN;
+
+    /// <summary>The next chunk of input (<paramref name="count"/> items, default <see cref="Chunksize"/>), or null when the
+    /// input is exhausted or has failed (its failure is then an outcome).</summary>
+    public abstract Chunk? TakeChunk(int chunkIndex, int? count = null);
+
+    /// <summary>Records how long a chunk of <paramref name="items"/> items ran on its worker.</summary>
+    public void ObserveRunTime(int items, double microseconds)
+    {
+        if (items <= 0)
+        {
+            return;
+        }
+        lock (_done)
+        {
+            double perItem = microseconds / items;
+            MicrosecondsPerItem = double.IsNaN(MicrosecondsPerItem) ? perItem : (0.7 * MicrosecondsPerItem) + (0.3 * perItem);
+        }
+    }
 
     public void Consumed(int count) => Interlocked.Add(ref _consumed, count);
 
@@ -256,13 +277,16 @@ internal sealed class PoolJob<TItem> : PoolJob, IDisposable
         _input = input.GetEnumerator();
     }
 
-    public override Chunk? TakeChunk(int chunkIndex)
+    public override int Chunksize => _chunksize;
+
+    public override Chunk? TakeChunk(int chunkIndex, int? count = null)
     {
-        var items = new List<TItem>(_chunksize);
+        int size = count ?? _chunksize;
+        var items = new List<TItem>(size);
         int start = Taken;
         try
         {
-            while (items.Count < _chunksize && _input.MoveNext())
+            while (items.Count < size && _input.MoveNext())
             {
                 items.Add(_input.Current);
             }
@@ -278,7 +302,7 @@ internal sealed class PoolJob<TItem> : PoolJob, IDisposable
             return items.Count == 0 ? null : new Chunk(this, chunkIndex, start, items.ToArray());
         }
         Taken = start + items.Count;
-        if (items.Count < _chunksize || Taken == Total)
+        if (items.Count < size || Taken == Total)
         {
             EndInput(); // known length: the job completes with its last result, not a scheduling round later
         }

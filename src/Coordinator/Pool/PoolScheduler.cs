@@ -143,13 +143,39 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         }
         foreach (PoolJob job in _jobs)
         {
-            if (job.CanTake && job.TakeChunk(Interlocked.Increment(ref _chunkCounter)) is { } chunk)
+            if (job.CanTake && job.TakeChunk(Interlocked.Increment(ref _chunkCounter), MergedChunk(job)) is { } chunk)
             {
                 return chunk;
             }
         }
         return null;
     }
+
+    /// <summary>
+    /// How many items to send in one message for a job whose tasks have proved fast: as many chunks as make about
+    /// <see cref="MergeTarget"/> of work, so tiny tasks do not each pay a message's cost. Items still fail, retry and
+    /// come back one by one; only the grouping on the wire changes. Null (send the call's chunk size) until the
+    /// first results tell the tasks' speed, for slow tasks, and with a task timeout or a task limit per worker,
+    /// which count per chunk.
+    /// </summary>
+    private int? MergedChunk(PoolJob job)
+    {
+        double perItem = job.MicrosecondsPerItem;
+        if (double.IsNaN(perItem) || options.TaskTimeout is not null || options.MaxTasksPerChild is not null)
+        {
+            return null;
+        }
+        // A lazy call's window is shared by every worker's chunks in flight: each gets its part of it.
+        int cap = job.Window == int.MaxValue ? MaxMergedItems : Math.Clamp(job.Window / (Size * options.ChunksInFlight * 2), 1, MaxMergedItems);
+        int items = (int)Math.Min(cap, MergeTarget.TotalMicroseconds / Math.Max(perItem, 0.01));
+        int chunks = items / job.Chunksize;
+        return chunks >= 2 ? chunks * job.Chunksize : null;
+    }
+
+    /// <summary>The work one merged message aims at (see <see cref="MergedChunk"/>).</summary>
+    private static readonly TimeSpan MergeTarget = TimeSpan.FromMilliseconds(1);
+
+    private const int MaxMergedItems = 1024;
 
     private void Send(Slot slot, ActorRef runner, Chunk chunk)
     {
@@ -197,6 +223,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
                     slot.Runner = null;
                 }
             }
+            chunk.Job.ObserveRunTime(chunk.Items.Length, result.RunMicroseconds);
             chunk.Job.Complete(chunk, (Array)result.Results, result.FailedOffsets, result.Failures);
             if (recycleNow)
             {

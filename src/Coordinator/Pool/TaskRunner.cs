@@ -66,9 +66,11 @@ internal sealed class TaskRunner : Actor
         }
         ChunkInvoker invoker = Invokers.GetOrAdd((chunk.Function.DeclaringType, chunk.Function.MethodToken), _ => ChunkInvoker.Create(chunk.Function.Resolve(Allowed), chunk.Function.Target));
         CancellationToken token = chunk.Cancellable ? Cancellations.GetOrAdd(chunk.Job, _ => new CancellationTokenSource()).Token : CancellationToken.None;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         results = invoker.Run(items, failedOffsets, failures, token);
+        double micros = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds;
         _tasksRun += items.Length;
-        return new ChunkResult(chunk.Job, chunk.Chunk, results, [.. failedOffsets], [.. failures], _maxTasks > 0 && _tasksRun >= _maxTasks);
+        return new ChunkResult(chunk.Job, chunk.Chunk, results, [.. failedOffsets], [.. failures], _maxTasks > 0 && _tasksRun >= _maxTasks, micros);
     }
 
     /// <summary>Replaces every result that cannot be encoded by a failure of that item alone.</summary>
@@ -106,7 +108,7 @@ internal sealed class TaskRunner : Actor
     }
 
     private static ChunkResult AllFailed(long job, int chunk, int count, Exception failure) =>
-        new(job, chunk, new object?[count], [.. Enumerable.Range(0, count)], [.. Enumerable.Repeat(failure, count)], false);
+        new(job, chunk, new object?[count], [.. Enumerable.Range(0, count)], [.. Enumerable.Repeat(failure, count)], false, 0);
 
     private Exception? InitializerFailure()
     {

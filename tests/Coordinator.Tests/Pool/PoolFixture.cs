@@ -15,6 +15,8 @@ public static class Tasks
 
     public static int FailOn3(int x) => x == 3 ? throw new ArgumentException($"bad item {x}") : x;
 
+    public static int FailOn15000(int x) => x == 15_000 ? throw new ArgumentException($"bad item {x}") : x;
+
     /// <summary>Kills its own worker process on item 3, the poison pill of a pool.</summary>
     public static int KillSelfOn3(int x)
     {

@@ -145,6 +145,27 @@ public sealed class PoolMapTests : PoolTest
     }
 
     [Fact]
+    public void ManyTinyTasks_MergedOnTheWire_StillEachResultOnceInOrder_FailuresStillPerItem()
+    {
+        // Once the first results show the tasks are tiny, chunks of one go to the workers many to a message.
+        int[] input = [.. Enumerable.Range(0, 20_000)];
+        Assert.Equal(input.Select(x => x * x), Pool.Map(Tasks.Square, input, chunksize: 1));
+        Assert.Equal(input.Select(x => x * x), Pool.ImapUnordered(Tasks.Square, input).Order());
+        var seen = new List<int>();
+        var ex = Assert.Throws<ArgumentException>(() =>
+        {
+            foreach (int value in Pool.Imap(Tasks.FailOn15000, input))
+            {
+                seen.Add(value);
+            }
+        });
+        Assert.Equal(input[..15_000], seen);
+        Assert.Equal(15_000, ex.Data[Actors.Pool.ItemIndexKey]);
+        var mapped = Assert.Throws<ArgumentException>(() => Pool.Map(Tasks.FailOn15000, input, chunksize: 1));
+        Assert.Equal(15_000, mapped.Data[Actors.Pool.ItemIndexKey]);
+    }
+
+    [Fact]
     public void Imap_EndlessInput_ReadsOnlyABoundedWindow()
     {
         int read = 0;
