@@ -16,12 +16,12 @@ public sealed partial class Pool
 
     /// <summary>CPython's <c>map</c> with a task that takes a token and stops cooperatively when the call is cancelled.</summary>
     public List<TResult> Map<T, TResult>(Func<T, CancellationToken, TResult> func, IEnumerable<T> iterable, int? chunksize = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        new AsyncResult<List<TResult>>(CollectAsync<T, TResult>(Submit(func, iterable, Chunks(iterable, chunksize), lazy: false, cancellationToken, progress)), null, null).Get();
+        new AsyncResult<List<TResult>>(CollectAsync<T, TResult>(Submit(func, iterable, chunksize, lazy: false, cancellationToken, progress)), null, null).Get();
 
     /// <summary>The asynchronous <c>map</c>: a handle with Get(timeout), Wait, Ready, Successful, and callbacks.</summary>
     public AsyncResult<List<TResult>> MapAsync<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunksize = null,
         Action<List<TResult>>? callback = null, Action<Exception>? errorCallback = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        new(CollectAsync<T, TResult>(Submit(func, iterable, Chunks(iterable, chunksize), lazy: false, cancellationToken, progress)), callback, errorCallback);
+        new(CollectAsync<T, TResult>(Submit(func, iterable, chunksize, lazy: false, cancellationToken, progress)), callback, errorCallback);
 
     /// <summary>Results in input order as they become available, reading the input lazily with a bounded read-ahead (CPython's <c>imap</c>). An exception in the input at item k surfaces at k.</summary>
     public IEnumerable<TResult> Imap<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunksize = 1, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
@@ -45,12 +45,12 @@ public sealed partial class Pool
 
     /// <summary>Like <c>Map</c>, with each item's values as the arguments (CPython's <c>starmap</c>).</summary>
     public List<TResult> Starmap<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, IEnumerable<(T1, T2, T3)> iterable, int? chunksize = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        new AsyncResult<List<TResult>>(CollectAsync<(T1, T2, T3), TResult>(Submit(func, iterable, Chunks(iterable, chunksize), lazy: false, cancellationToken, progress)), null, null).Get();
+        new AsyncResult<List<TResult>>(CollectAsync<(T1, T2, T3), TResult>(Submit(func, iterable, chunksize, lazy: false, cancellationToken, progress)), null, null).Get();
 
     /// <summary>The asynchronous <c>starmap</c>.</summary>
     public AsyncResult<List<TResult>> StarmapAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunksize = null,
         Action<List<TResult>>? callback = null, Action<Exception>? errorCallback = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        new(CollectAsync<(T1, T2), TResult>(Submit(func, iterable, Chunks(iterable, chunksize), lazy: false, cancellationToken, progress)), callback, errorCallback);
+        new(CollectAsync<(T1, T2), TResult>(Submit(func, iterable, chunksize, lazy: false, cancellationToken, progress)), callback, errorCallback);
 
     /// <summary>Runs one task and waits for its result (CPython's <c>apply</c>).</summary>
     public TResult Apply<TResult>(Func<TResult> func) => ApplyAsync(func).Get();
@@ -90,12 +90,4 @@ public sealed partial class Pool
         });
         return outcome.Task;
     }
-
-    /// <summary>CPython's rule: with no chunk size, ceil(len / (4 × processes)) for inputs of known length, else 1.</summary>
-    private int Chunks<T>(IEnumerable<T> iterable, int? chunksize) => chunksize ?? iterable switch
-    {
-        ICollection<T> c => DefaultChunksize(c.Count),
-        IReadOnlyCollection<T> r => DefaultChunksize(r.Count),
-        _ => 1,
-    };
 }

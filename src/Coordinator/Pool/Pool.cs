@@ -104,7 +104,11 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         return new Pool(coordinator, owns, scheduler, options);
     }
 
-    /// <summary>CPython's default chunk size for a map of <paramref name="count"/> items: ceil(count / (4 × processes)).</summary>
+    /// <summary>
+    /// CPython's default chunk size for a map of <paramref name="count"/> items: ceil(count / (4 × processes)).
+    /// Near the end of the input, chunks shrink to half of what is left per worker (not below about a millisecond
+    /// of work), so uneven tasks do not leave one worker running a last big chunk while the others idle.
+    /// </summary>
     public int DefaultChunksize(int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
@@ -120,18 +124,23 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         }
     }
 
-    private PoolJob<TItem> Submit<TItem>(Delegate function, IEnumerable<TItem> items, int chunksize, bool lazy, CancellationToken cancellationToken, IProgress<PoolProgress>? progress,
+    // chunksize null: CPython's rule for an input of known length, else 1.
+    private PoolJob<TItem> Submit<TItem>(Delegate function, IEnumerable<TItem> items, int? chunksize, bool lazy, CancellationToken cancellationToken, IProgress<PoolProgress>? progress,
         Action<object?, Exception?>? onSingle = null)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(items);
-        ArgumentOutOfRangeException.ThrowIfLessThan(chunksize, 1, nameof(chunksize));
+        if (chunksize is { } given)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(given, 1, nameof(chunksize));
+        }
+        int size = chunksize ?? items switch { ICollection<TItem> c => DefaultChunksize(c.Count), IReadOnlyCollection<TItem> r => DefaultChunksize(r.Count), _ => 1 };
         EnsureRunning();
         TaskFunction task = TaskFunction.From(function, _coordinator.System.Serializer);
         bool cancellable = IsCancellable(function.Method);
         // A lazy call reads ahead a bounded window; an eager one (map) is consumed as fast as results arrive.
-        int window = lazy ? Math.Max(chunksize * Processes * _options.ChunksInFlight * 4, MinReadAhead) : int.MaxValue;
-        var job = new PoolJob<TItem>(Interlocked.Increment(ref _jobIds), task, cancellable, items, chunksize, window, _options.FailFast, progress, cancellationToken, onSingle);
+        int window = lazy ? Math.Max(size * Processes * _options.ChunksInFlight * 4, MinReadAhead) : int.MaxValue;
+        var job = new PoolJob<TItem>(Interlocked.Increment(ref _jobIds), task, cancellable, items, size, chunksize is not null, window, _options.FailFast, progress, cancellationToken, onSingle);
         _scheduler.Submit(job);
         return job;
     }

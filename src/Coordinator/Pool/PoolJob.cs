@@ -106,8 +106,11 @@ internal abstract class PoolJob
 
     public bool CanTake => Stopped is null && !InputDone && Taken - Volatile.Read(ref _consumed) < Window;
 
-    /// <summary>The chunk size the call asked for (or CPython's default).</summary>
+    /// <summary>The chunk size the call asked for, or CPython's default.</summary>
     public abstract int Chunksize { get; }
+
+    /// <summary>Whether the call chose the chunk size (the pool then never sends less).</summary>
+    public abstract bool ChunksizeGiven { get; }
 
     /// <summary>How long one item takes on a worker, averaged over recent chunks; NaN until a chunk has come back.</summary>
     public double MicrosecondsPerItem { get; private set; } = double.NaN;
@@ -267,17 +270,20 @@ internal sealed class PoolJob<TItem> : PoolJob, IDisposable
     private readonly IEnumerator<TItem> _input;
     private readonly int _chunksize;
 
-    public PoolJob(long id, TaskFunction function, bool cancellable, IEnumerable<TItem> input, int chunksize, int window, bool failFast, IProgress<PoolProgress>? progress, CancellationToken cancellationToken,
+    public PoolJob(long id, TaskFunction function, bool cancellable, IEnumerable<TItem> input, int chunksize, bool chunksizeGiven, int window, bool failFast, IProgress<PoolProgress>? progress, CancellationToken cancellationToken,
         Action<object?, Exception?>? onSingle = null)
         : base(id, function, cancellable, window, failFast, progress, cancellationToken)
     {
         _chunksize = chunksize;
+        ChunksizeGiven = chunksizeGiven;
         OnSingle = onSingle;
         Total = input is ICollection<TItem> c ? c.Count : input is IReadOnlyCollection<TItem> r ? r.Count : null;
         _input = input.GetEnumerator();
     }
 
     public override int Chunksize => _chunksize;
+
+    public override bool ChunksizeGiven { get; }
 
     public override Chunk? TakeChunk(int chunkIndex, int? count = null)
     {

@@ -143,7 +143,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         }
         foreach (PoolJob job in _jobs)
         {
-            if (job.CanTake && job.TakeChunk(Interlocked.Increment(ref _chunkCounter), MergedChunk(job)) is { } chunk)
+            if (job.CanTake && job.TakeChunk(Interlocked.Increment(ref _chunkCounter), ChunkItems(job)) is { } chunk)
             {
                 return chunk;
             }
@@ -152,28 +152,45 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
     }
 
     /// <summary>
-    /// How many items to send in one message for a job whose tasks have proved fast: as many chunks as make about
-    /// <see cref="MergeTarget"/> of work, so tiny tasks do not each pay a message's cost. Items still fail, retry and
-    /// come back one by one; only the grouping on the wire changes. Null (send the call's chunk size) until the
-    /// first results tell the tasks' speed, for slow tasks, and with a task timeout or a task limit per worker,
-    /// which count per chunk.
+    /// How many items the next message of a job carries, once its first results have told how long a task takes
+    /// (until then, and with a task timeout or a task limit per worker, which count per chunk: the call's chunk size).
+    /// <list type="bullet">
+    /// <item>Tiny tasks: as many chunks as make about <see cref="MergeTarget"/> of work, so a task does not pay a
+    /// message of its own. Items still fail, retry and come back one by one; only the grouping on the wire changes.</item>
+    /// <item>The end of an input of known length: at most half of what is left per worker, so the workers finish
+    /// together instead of one running its last big chunk while the others idle; never below the call's own chunk
+    /// size, nor below <see cref="MinChunkWork"/> of work.</item>
+    /// </list>
     /// </summary>
-    private int? MergedChunk(PoolJob job)
+    private int? ChunkItems(PoolJob job)
     {
-        double perItem = job.MicrosecondsPerItem;
+        double perItem = Math.Max(job.MicrosecondsPerItem, 0.01);
         if (double.IsNaN(perItem) || options.TaskTimeout is not null || options.MaxTasksPerChild is not null)
         {
             return null;
         }
+        int size = job.Chunksize;
         // A lazy call's window is shared by every worker's chunks in flight: each gets its part of it.
         int cap = job.Window == int.MaxValue ? MaxMergedItems : Math.Clamp(job.Window / (Size * options.ChunksInFlight * 2), 1, MaxMergedItems);
-        int items = (int)Math.Min(cap, MergeTarget.TotalMicroseconds / Math.Max(perItem, 0.01));
-        int chunks = items / job.Chunksize;
-        return chunks >= 2 ? chunks * job.Chunksize : null;
+        int merged = (int)Math.Min(cap, MergeTarget.TotalMicroseconds / perItem) / size * size;
+        if (merged >= 2 * size)
+        {
+            size = merged;
+        }
+        if (job.Total is { } total)
+        {
+            int floor = Math.Max(job.ChunksizeGiven ? job.Chunksize : 1, (int)Math.Min(MinChunkWork.TotalMicroseconds / perItem, size));
+            int share = (total - job.Taken + (2 * Size) - 1) / (2 * Size);
+            size = Math.Clamp(share, Math.Min(floor, size), size);
+        }
+        return size;
     }
 
-    /// <summary>The work one merged message aims at (see <see cref="MergedChunk"/>).</summary>
+    /// <summary>The work one merged message aims at (see <see cref="ChunkItems"/>).</summary>
     private static readonly TimeSpan MergeTarget = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The least work a chunk of CPython's default size is cut down to at the end of an input (see <see cref="ChunkItems"/>).</summary>
+    private static readonly TimeSpan MinChunkWork = TimeSpan.FromMilliseconds(1);
 
     private const int MaxMergedItems = 1024;
 
