@@ -37,6 +37,24 @@ public sealed class PoolFailureTests : PoolTest
     }
 
     [Fact]
+    public void StackOverflow_KillsItsWorker_ItemFailsNamingTheSignal_OthersComplete()
+    {
+        var ex = Assert.Throws<WorkerLostException>(() => Pool.Map(Tasks.OverflowOn4, Enumerable.Range(0, 8), chunksize: 1));
+        Assert.Equal(4, ex.Data[Actors.Pool.ItemIndexKey]);
+        Assert.Contains("signal", ex.Message, StringComparison.Ordinal);
+        Assert.Equal([0, 1, 2, 3, 5, 6, 7], Pool.Map(Tasks.OverflowOn4, new[] { 0, 1, 2, 3, 5, 6, 7 }));
+    }
+
+    [Fact]
+    public void OutOfMemoryInATask_FailsThatItemWithItsType_WorkerKept()
+    {
+        int[] before = [.. Pool.Map(Tasks.Pid, new[] { 0, 1, 2, 3 }, chunksize: 1).Distinct().Order()];
+        var ex = Assert.Throws<OutOfMemoryException>(() => Pool.Map(Tasks.OutOfMemoryOn2, Enumerable.Range(0, 6), chunksize: 1));
+        Assert.Equal(2, ex.Data[Actors.Pool.ItemIndexKey]);
+        Assert.Equal(before, Pool.Map(Tasks.Pid, new[] { 0, 1, 2, 3 }, chunksize: 1).Distinct().Order()); // the same processes
+    }
+
+    [Fact]
     public void PoisonItem_InImapUnordered_SurfacesAtThatItemAsWorkerLost()
     {
         var got = new List<int>();

@@ -37,6 +37,14 @@ public static class Tasks
         return x;
     }
 
+    /// <summary>Recurses without end on item 4: the runtime cannot catch a stack overflow, so the worker process dies.</summary>
+    public static int OverflowOn4(int x) => x == 4 ? Recurse(x) : x;
+
+    private static int Recurse(int depth) => Recurse(depth + 1) + 1;
+
+    /// <summary>Asks for an array far larger than any heap: an OutOfMemoryException the worker survives.</summary>
+    public static int OutOfMemoryOn2(int x) => x == 2 ? new long[int.MaxValue].Length : x;
+
     public static int Hang(int x)
     {
         if (x == 2) Thread.Sleep(Timeout.Infinite);

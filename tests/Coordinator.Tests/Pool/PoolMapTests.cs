@@ -81,9 +81,13 @@ public sealed class PoolMapTests : PoolTest
     }
 
     [Fact]
-    public void Starmap_And_Apply()
+    public async Task Starmap_StarmapAsync_And_Apply()
     {
         Assert.Equal([3, 7], Pool.Starmap(Tasks.Add, new[] { (1, 2), (3, 4) }));
+        var called = new TaskCompletionSource<List<int>>();
+        AsyncResult<List<int>> handle = Pool.StarmapAsync(Tasks.Add, new[] { (5, 6), (7, 8) }, callback: r => called.TrySetResult(r));
+        Assert.Equal([11, 15], await handle);
+        Assert.Equal([11, 15], await called.Task.WaitAsync(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
         Assert.Equal(9, Pool.Apply(Tasks.Square, 3));
         Assert.Equal(5, Pool.Apply(Tasks.Add, 2, 3));
         Assert.Equal(42, Pool.Apply(() => 42));
@@ -142,6 +146,12 @@ public sealed class PoolMapTests : PoolTest
             seen.Add(value);
         }
         Assert.Equal(Enumerable.Range(0, 10).Select(x => x * x), seen);
+        var unordered = new List<int>();
+        await foreach (int value in Pool.ImapUnorderedAsync(Tasks.Square, Enumerable.Range(0, 10)))
+        {
+            unordered.Add(value);
+        }
+        Assert.Equal(seen, unordered.Order());
     }
 
     [Fact]
