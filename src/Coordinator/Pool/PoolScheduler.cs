@@ -159,7 +159,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
     /// message of its own. Items still fail, retry and come back one by one; only the grouping on the wire changes.</item>
     /// <item>The end of an input of known length: at most half of what is left per worker, so the workers finish
     /// together instead of one running its last big chunk while the others idle; never below the call's own chunk
-    /// size, nor below <see cref="MinChunkWork"/> of work.</item>
+    /// size, nor below <see cref="MinChunkWork"/> of work unless that would leave a worker with nothing.</item>
     /// </list>
     /// </summary>
     private int? ChunkItems(PoolJob job)
@@ -179,9 +179,12 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         }
         if (job.Total is { } total)
         {
-            int floor = Math.Max(job.ChunksizeGiven ? job.Chunksize : 1, (int)Math.Min(MinChunkWork.TotalMicroseconds / perItem, size));
-            int share = (total - job.Taken + (2 * Size) - 1) / (2 * Size);
-            size = Math.Clamp(share, Math.Min(floor, size), size);
+            int left = total - job.Taken;
+            int least = job.ChunksizeGiven ? job.Chunksize : 1;
+            int worthSending = (int)Math.Min(MinChunkWork.TotalMicroseconds / perItem, size);
+            int perWorker = (left + Size - 1) / Size; // a chunk worth sending, unless it would leave a worker without any
+            int half = (left + (2 * Size) - 1) / (2 * Size);
+            size = Math.Clamp(half, Math.Min(Math.Max(least, Math.Min(worthSending, perWorker)), size), size);
         }
         return size;
     }
@@ -189,7 +192,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
     /// <summary>The work one merged message aims at (see <see cref="ChunkItems"/>).</summary>
     private static readonly TimeSpan MergeTarget = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>The least work a chunk of CPython's default size is cut down to at the end of an input (see <see cref="ChunkItems"/>).</summary>
+    /// <summary>The least work a chunk is cut down to at the end of an input (see <see cref="ChunkItems"/>).</summary>
     private static readonly TimeSpan MinChunkWork = TimeSpan.FromMilliseconds(1);
 
     private const int MaxMergedItems = 1024;
