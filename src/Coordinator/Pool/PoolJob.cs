@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Diagnostics;
 using System.Threading.Channels;
 
@@ -52,7 +51,8 @@ internal sealed class Chunk(PoolJob job, int index, int start, Array items)
 internal abstract class PoolJob
 {
     private readonly Channel<Batch> _outcomes = Channel.CreateUnbounded<Batch>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = true });
-    private readonly BitArray _done = new(0);
+    private readonly object _lock = new();
+    private ulong[] _done = []; // one bit per item recorded, set and tested 64 at a time
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly IProgress<PoolProgress>? _progress;
     private long _lastProgress;
@@ -126,7 +126,7 @@ internal abstract class PoolJob
         {
             return;
         }
-        lock (_done)
+        lock (_lock)
         {
             double perItem = microseconds / items;
             MicrosecondsPerItem = double.IsNaN(MicrosecondsPerItem) ? perItem : (0.7 * MicrosecondsPerItem) + (0.3 * perItem);
@@ -150,28 +150,23 @@ internal abstract class PoolJob
 
     private void Record(Batch batch)
     {
-        lock (_done)
+        lock (_lock)
         {
             if (Stopped is not null)
             {
                 return;
             }
             int end = batch.Start + batch.Count;
-            if (end > _done.Length)
+            if (end > _done.Length * 64)
             {
-                _done.Length = Math.Max(end, _done.Length * 2);
+                Array.Resize(ref _done, Math.Max((end + 63) / 64, _done.Length * 2));
             }
-            bool fresh = true;
-            for (int i = batch.Start; i < end && fresh; i++)
-            {
-                fresh = !_done[i];
-            }
-            if (!fresh)
+            if (AnyDone(batch.Start, end))
             {
                 // Part of it ran twice (a retry after a lost reply): pass on only the items not yet done.
                 for (int i = 0; i < batch.Count; i++)
                 {
-                    if (!_done[batch.Start + i])
+                    if ((_done[(batch.Start + i) / 64] & (1UL << ((batch.Start + i) % 64))) == 0)
                     {
                         Exception? error = batch.FailureAt(i);
                         Record(new Batch(batch.Start + i, 1, new[] { error is null ? batch.Results.GetValue(i) : null }, error is null ? [] : [0], error is null ? [] : [error]));
@@ -179,10 +174,7 @@ internal abstract class PoolJob
                 }
                 return;
             }
-            for (int i = batch.Start; i < end; i++)
-            {
-                _done[i] = true;
-            }
+            ForEachWord(batch.Start, end, (ref ulong word, ulong mask) => word |= mask);
             for (int i = 0; i < batch.FailedOffsets.Length; i++)
             {
                 batch.Failures[i].Data[Actors.Pool.ItemIndexKey] = batch.Start + batch.FailedOffsets[i];
@@ -210,10 +202,32 @@ internal abstract class PoolJob
         }
     }
 
+    private bool AnyDone(int start, int end)
+    {
+        bool any = false;
+        ForEachWord(start, end, (ref ulong word, ulong mask) => any |= (word & mask) != 0);
+        return any;
+    }
+
+    private delegate void WordAction(ref ulong word, ulong mask);
+
+    /// <summary>Calls <paramref name="action"/> with each word of <see cref="_done"/> that holds items [start, end), and the mask of those items in it.</summary>
+    private void ForEachWord(int start, int end, WordAction action)
+    {
+        for (int i = start; i < end;)
+        {
+            int bit = i % 64;
+            int take = Math.Min(64 - bit, end - i);
+            ulong mask = take == 64 ? ulong.MaxValue : ((1UL << take) - 1) << bit;
+            action(ref _done[i / 64], mask);
+            i += take;
+        }
+    }
+
     /// <summary>Marks the input as finished; completes the job if every taken item is done.</summary>
     public void EndInput()
     {
-        lock (_done)
+        lock (_lock)
         {
             InputDone = true;
             Total ??= Taken;
@@ -228,7 +242,7 @@ internal abstract class PoolJob
     /// <summary>Stops the job: no more chunks, and the consumer sees <paramref name="reason"/> after what it already has.</summary>
     public void Stop(Exception reason)
     {
-        lock (_done)
+        lock (_lock)
         {
             StopLocked(reason);
         }
@@ -268,6 +282,8 @@ internal abstract class PoolJob
 internal sealed class PoolJob<TItem> : PoolJob, IDisposable
 {
     private readonly IEnumerator<TItem> _input;
+    private readonly TItem[]? _array; // an array or a list is copied a slice at a time, not an item at a time
+    private readonly List<TItem>? _list;
     private readonly int _chunksize;
 
     public PoolJob(long id, TaskFunction function, bool cancellable, IEnumerable<TItem> input, int chunksize, bool chunksizeGiven, int window, bool failFast, IProgress<PoolProgress>? progress, CancellationToken cancellationToken,
@@ -279,6 +295,8 @@ internal sealed class PoolJob<TItem> : PoolJob, IDisposable
         OnSingle = onSingle;
         Total = input is ICollection<TItem> c ? c.Count : input is IReadOnlyCollection<TItem> r ? r.Count : null;
         _input = input.GetEnumerator();
+        _array = input as TItem[];
+        _list = input as List<TItem>;
     }
 
     public override int Chunksize => _chunksize;
@@ -288,6 +306,10 @@ internal sealed class PoolJob<TItem> : PoolJob, IDisposable
     public override Chunk? TakeChunk(int chunkIndex, int? count = null)
     {
         int size = count ?? _chunksize;
+        if (_array is not null || _list is not null)
+        {
+            return TakeSlice(chunkIndex, size);
+        }
         var items = new List<TItem>(size);
         int start = Taken;
         try
@@ -313,6 +335,20 @@ internal sealed class PoolJob<TItem> : PoolJob, IDisposable
             EndInput(); // known length: the job completes with its last result, not a scheduling round later
         }
         return items.Count == 0 ? null : new Chunk(this, chunkIndex, start, items.ToArray());
+    }
+
+    private Chunk? TakeSlice(int chunkIndex, int size)
+    {
+        ReadOnlySpan<TItem> source = _array ?? System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_list);
+        int start = Taken;
+        int n = Math.Clamp(source.Length - start, 0, size);
+        TItem[] slice = source.Slice(start, n).ToArray();
+        Taken = start + n;
+        if (n < size || Taken >= source.Length)
+        {
+            EndInput();
+        }
+        return n == 0 ? null : new Chunk(this, chunkIndex, start, slice);
     }
 
     public void Dispose() => _input.Dispose();

@@ -17,6 +17,15 @@ public sealed class PoolMapTests : PoolTest
     {
         List<int> results = Pool.Map(Tasks.Square, Enumerable.Range(0, 1000));
         Assert.Equal(Enumerable.Range(0, 1000).Select(x => x * x), results);
+        // Arrays and lists are sliced rather than enumerated: every chunk size, the ragged last chunk, lazily too.
+        int[] array = [.. Enumerable.Range(0, 1001)];
+        foreach (int? chunksize in new int?[] { null, 1, 7, 1001, 5000 })
+        {
+            Assert.Equal(results.Append(1000 * 1000), Pool.Map(Tasks.Square, array, chunksize));
+            Assert.Equal(results.Append(1000 * 1000), Pool.Map(Tasks.Square, array.ToList(), chunksize));
+            Assert.Equal(results.Append(1000 * 1000), Pool.Imap(Tasks.Square, array.ToList(), chunksize ?? 1));
+        }
+        Assert.Empty(Pool.Map(Tasks.Square, new List<int>()));
         List<int> pids = Pool.Map(Tasks.Pid, Enumerable.Range(0, 40), chunksize: 1);
         Assert.Equal(2, pids.Distinct().Count());
         Assert.DoesNotContain(Environment.ProcessId, pids);
