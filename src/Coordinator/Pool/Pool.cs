@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Actors.Coordination.Pooling;
 using Microsoft.Extensions.Logging;
 
@@ -156,20 +157,21 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
     {
         using (job)
         {
-            var results = new TResult[job.Total ?? 16];
-            int count = 0;
+            // Results are written straight into the list's own array: a million results are not copied twice.
+            var results = new List<TResult>(job.Total ?? 16);
             Exception? first = null;
             await foreach (Batch batch in ReadAllAsync(job).ConfigureAwait(false))
             {
                 int end = batch.Start + batch.Count;
-                if (end > results.Length)
+                if (end > results.Count)
                 {
-                    Array.Resize(ref results, Math.Max(end, results.Length * 2));
+                    results.EnsureCapacity(end);
+                    CollectionsMarshal.SetCount(results, end);
                 }
-                count = Math.Max(count, end);
+                Span<TResult> slots = CollectionsMarshal.AsSpan(results).Slice(batch.Start, batch.Count);
                 if (batch.Results is TResult[] typed && batch.FailedOffsets.Length == 0)
                 {
-                    Array.Copy(typed, 0, results, batch.Start, batch.Count);
+                    typed.AsSpan(0, batch.Count).CopyTo(slots);
                     continue;
                 }
                 for (int i = 0; i < batch.Count; i++)
@@ -180,7 +182,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
                     }
                     else
                     {
-                        results[batch.Start + i] = (TResult)batch.Results.GetValue(i)!;
+                        slots[i] = (TResult)batch.Results.GetValue(i)!;
                     }
                 }
             }
@@ -188,7 +190,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
             }
-            return [.. results.AsSpan(0, count)];
+            return results;
         }
     }
 
