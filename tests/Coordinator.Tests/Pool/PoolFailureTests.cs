@@ -17,6 +17,24 @@ public sealed class PoolFailureTests : PoolTest
     }
 
     [Fact]
+    public void WorkerKilledWhileTinyTasksTravelMerged_EveryResultExactlyOnce()
+    {
+        var seen = new List<int>();
+        int victim = 0;
+        foreach ((int item, int pid) in Pool.ImapUnordered(Tasks.BusyWithPid, Enumerable.Range(0, 40_000)))
+        {
+            seen.Add(item);
+            if (seen.Count == 2_000)
+            {
+                victim = pid;
+                Process.GetProcessById(pid).Kill(); // several items in each message it holds
+            }
+        }
+        Assert.NotEqual(0, victim);
+        Assert.Equal(Enumerable.Range(0, 40_000), seen.Order());
+    }
+
+    [Fact]
     public void PoisonItem_FailsAlone_NamingPidAndSignal_OthersComplete()
     {
         var ex = Assert.Throws<WorkerLostException>(() => Pool.Map(Tasks.KillSelfOn3, Enumerable.Range(0, 8), chunksize: 2));

@@ -13,6 +13,16 @@ public static class Tasks
 
     public static int Pid(int _) => Environment.ProcessId;
 
+    /// <summary>About 50 µs of work: fast enough that the pool sends many to a message.</summary>
+    public static (int Item, int Pid) BusyWithPid(int x)
+    {
+        long until = System.Diagnostics.Stopwatch.GetTimestamp() + (System.Diagnostics.Stopwatch.Frequency / 20_000);
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+        {
+        }
+        return (x, Environment.ProcessId);
+    }
+
     public static int FailOn3(int x) => x == 3 ? throw new ArgumentException($"bad item {x}") : x;
 
     public static int FailOn15000(int x) => x == 15_000 ? throw new ArgumentException($"bad item {x}") : x;
