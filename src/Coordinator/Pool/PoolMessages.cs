@@ -10,5 +10,11 @@ internal sealed record RunChunk(long Job, int Chunk, TaskFunction Function, obje
 /// </summary>
 internal sealed record ChunkResult(long Job, int Chunk, object Results, int[] FailedOffsets, Exception[] Failures, bool Recycle, double RunMicroseconds);
 
-/// <summary>Asks every runner on a worker to cancel the tokens handed to a job's tasks.</summary>
-internal sealed record CancelJob(long Job);
+/// <summary>Cancels the tokens handed to the tasks of one job of one pool, on one worker.</summary>
+internal sealed record CancelJob(string Pool, long Job);
+
+/// <summary>
+/// The job has ended: its runner drops the job's cancellation source. Sent to the runner itself, so it comes
+/// after every chunk of the job that runner was sent.
+/// </summary>
+internal sealed record ForgetJob(long Job);

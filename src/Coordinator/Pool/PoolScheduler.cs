@@ -92,7 +92,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         // serializes and queues the message; it never waits.
         lock (_lock)
         {
-            _jobs.RemoveAll(j => j.Stopped is not null || (j.InputDone && j.Completed + j.Failed >= j.Taken));
+            _jobs.RemoveAll(Ended);
             // Round robin, one chunk per slot per round, so idle workers pull work evenly.
             bool sent = true;
             while (sent)
@@ -112,6 +112,23 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
                 }
             }
         }
+    }
+
+    /// <summary>Whether a job is over; the workers of a job that handed its tasks tokens are told to forget it.</summary>
+    private bool Ended(PoolJob job)
+    {
+        if (job.Stopped is null && !(job.InputDone && job.Completed + job.Failed >= job.Taken))
+        {
+            return false;
+        }
+        if (job.Cancellable)
+        {
+            foreach (Slot slot in _slots)
+            {
+                slot.Runner?.Tell(new ForgetJob(job.Id));
+            }
+        }
+        return true;
     }
 
     /// <summary>
@@ -466,7 +483,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         {
             foreach (Slot slot in _slots)
             {
-                slot.Canceller?.Tell(new CancelJob(job.Id));
+                slot.Canceller?.Tell(new CancelJob(poolId, job.Id));
             }
         }
         Pump();

@@ -11,9 +11,9 @@ namespace Actors.Coordination.Pooling;
 /// </summary>
 internal sealed class TaskRunner : Actor
 {
-    // Per process: initializers that ran, and the cancellation of jobs, shared by every runner here.
+    // Per process: initializers that ran, and the cancellation of jobs (by pool and job), shared by every runner here.
     private static readonly ConcurrentDictionary<string, Exception?> Initialized = new(StringComparer.Ordinal);
-    internal static readonly ConcurrentDictionary<long, CancellationTokenSource> Cancellations = new();
+    internal static readonly ConcurrentDictionary<(string Pool, long Job), CancellationTokenSource> Cancellations = new();
     private static readonly ConcurrentDictionary<(string, int), ChunkInvoker> Invokers = new();
 
     private readonly string _pool;
@@ -47,6 +47,9 @@ internal sealed class TaskRunner : Actor
                     Context.Respond(Encodable(result, results));
                 }
                 break;
+            case ForgetJob forget:
+                Cancellations.TryRemove((_pool, forget.Job), out _); // not disposed: a task may still hold its token
+                break;
             default:
                 Unhandled(message);
                 break;
@@ -65,7 +68,7 @@ internal sealed class TaskRunner : Actor
             return AllFailed(chunk.Job, chunk.Chunk, items.Length, new InvalidOperationException($"The pool's initializer failed on this worker: {initFailure.Message}", initFailure));
         }
         ChunkInvoker invoker = Invokers.GetOrAdd((chunk.Function.DeclaringType, chunk.Function.MethodToken), _ => ChunkInvoker.Create(chunk.Function.Resolve(Allowed), chunk.Function.Target));
-        CancellationToken token = chunk.Cancellable ? Cancellations.GetOrAdd(chunk.Job, _ => new CancellationTokenSource()).Token : CancellationToken.None;
+        CancellationToken token = chunk.Cancellable ? Cancellations.GetOrAdd((_pool, chunk.Job), _ => new CancellationTokenSource()).Token : CancellationToken.None;
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         results = invoker.Run(items, failedOffsets, failures, token);
         double micros = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds;
@@ -146,7 +149,7 @@ internal sealed class TaskCanceller : Actor
     {
         if (message is CancelJob cancel)
         {
-            TaskRunner.Cancellations.GetOrAdd(cancel.Job, _ => new CancellationTokenSource()).Cancel();
+            TaskRunner.Cancellations.GetOrAdd((cancel.Pool, cancel.Job), _ => new CancellationTokenSource()).Cancel();
         }
         return default;
     }

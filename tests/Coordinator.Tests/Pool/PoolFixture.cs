@@ -68,6 +68,14 @@ public static class Tasks
         return x;
     }
 
+    /// <summary>Waits two seconds unless cancelled, then returns its item.</summary>
+    public static int WaitTwoSecondsUnlessCancelled(int x, CancellationToken token)
+    {
+        token.WaitHandle.WaitOne(TimeSpan.FromSeconds(2));
+        token.ThrowIfCancellationRequested();
+        return x;
+    }
+
     public static int Add(int a, int b) => a + b;
 
     public static Stream Unserializable(int x) => new MemoryStream(new byte[x]);

@@ -259,6 +259,23 @@ public sealed class PoolMapTests : PoolTest
     }
 
     [Fact]
+    public async Task TwoPoolsOnOneCoordinator_CancellingAJob_LeavesTheOtherPoolsJobOfTheSameNumber()
+    {
+        await using Coordinator coordinator = await Coordinator.StartAsync(CoordinatorOptions);
+        await using Actors.Pool first = await Actors.Pool.StartAsync(coordinator);
+        await using Actors.Pool second = await Actors.Pool.StartAsync(coordinator);
+        using var cancel = new CancellationTokenSource();
+        // Each pool's first job: the same job number, on the same two worker processes.
+        Task<List<int>> kept = Task.Run(() => second.Map<int, int>(Tasks.WaitTwoSecondsUnlessCancelled, new[] { 1, 2 }, chunksize: 1));
+        Task<List<int>> cancelled = Task.Run(() => first.Map<int, int>(Tasks.WaitTwoSecondsUnlessCancelled, new[] { 3, 4 }, chunksize: 1, cancellationToken: cancel.Token));
+        await Task.Delay(300);
+        await cancel.CancelAsync();
+        TimeSpan limit = TestKitTimes.Dilated(TimeSpan.FromSeconds(20));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(limit));
+        Assert.Equal([1, 2], await kept.WaitAsync(limit));
+    }
+
+    [Fact]
     public void UnserializableResult_FailsThatItemWithEncodingError_NoWorkerLost()
     {
         int[] pids = [.. Pool.Map(Tasks.Pid, Enumerable.Range(0, 20), chunksize: 1).Distinct().Order()];
