@@ -14,7 +14,9 @@ internal sealed class TaskRunner : Actor
     // Per process: initializers that ran, and the cancellation of jobs (by pool and job), shared by every runner here.
     private static readonly ConcurrentDictionary<string, Exception?> Initialized = new(StringComparer.Ordinal);
     internal static readonly ConcurrentDictionary<(string Pool, long Job), CancellationTokenSource> Cancellations = new();
-    private static readonly ConcurrentDictionary<(string, int), ChunkInvoker> Invokers = new();
+    private static readonly ConcurrentDictionary<(string, int), MethodInfo> Methods = new();
+    private static readonly ConcurrentDictionary<(string, int), ChunkInvoker> StatelessInvokers = new();
+    private static readonly ConcurrentDictionary<Type, bool> HasState = new();
 
     private readonly string _pool;
     private readonly TaskFunction? _initializer;
@@ -67,13 +69,26 @@ internal sealed class TaskRunner : Actor
             results = Array.Empty<object>();
             return AllFailed(chunk.Job, chunk.Chunk, items.Length, new InvalidOperationException($"The pool's initializer failed on this worker: {initFailure.Message}", initFailure));
         }
-        ChunkInvoker invoker = Invokers.GetOrAdd((chunk.Function.DeclaringType, chunk.Function.MethodToken), _ => ChunkInvoker.Create(chunk.Function.Resolve(Allowed), chunk.Function.Target));
+        ChunkInvoker invoker = InvokerFor(chunk.Function);
         CancellationToken token = chunk.Cancellable ? Cancellations.GetOrAdd((_pool, chunk.Job), _ => new CancellationTokenSource()).Token : CancellationToken.None;
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         results = invoker.Run(items, failedOffsets, failures, token);
         double micros = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds;
         _tasksRun += items.Length;
         return new ChunkResult(chunk.Job, chunk.Chunk, results, [.. failedOffsets], [.. failures], _maxTasks > 0 && _tasksRun >= _maxTasks, micros);
+    }
+
+    /// <summary>
+    /// The task's invoker: built once per method when the task has no state (a static method, a lambda that
+    /// captures nothing), and per chunk for a closure, whose captured values come with each call.
+    /// </summary>
+    private ChunkInvoker InvokerFor(TaskFunction function)
+    {
+        (string, int) key = (function.DeclaringType, function.MethodToken);
+        MethodInfo method = Methods.GetOrAdd(key, _ => function.Resolve(Allowed));
+        object? target = function.Target;
+        bool stateful = target is not null && HasState.GetOrAdd(target.GetType(), static t => t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Length > 0);
+        return !stateful ? StatelessInvokers.GetOrAdd(key, _ => ChunkInvoker.Create(method, target)) : ChunkInvoker.Create(method, target);
     }
 
     /// <summary>Replaces every result that cannot be encoded by a failure of that item alone.</summary>

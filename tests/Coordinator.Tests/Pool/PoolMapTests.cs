@@ -58,6 +58,16 @@ public sealed class PoolMapTests : PoolTest
     }
 
     [Fact]
+    public void SameLambda_NewCapturedValues_EachCallUsesItsOwn()
+    {
+        foreach (int factor in new[] { 2, 3, 5 })
+        {
+            Assert.Equal([0, factor, 2 * factor, 3 * factor], Pool.Map(x => x * factor, new[] { 0, 1, 2, 3 }, chunksize: 1));
+            Assert.Equal(7 * factor, Pool.Apply(x => x * factor, 7));
+        }
+    }
+
+    [Fact]
     public void Map_ClosureCapturingUnserializable_FailsAtSubmission_NamingTheVariable()
     {
         static List<int> MapWithStream(Actors.Pool pool)
