@@ -10,8 +10,12 @@ internal abstract class ChunkInvoker
 {
     public abstract Type ItemType { get; }
 
-    /// <summary>Runs every item; a failing item records its exception and the rest go on.</summary>
-    public abstract Array Run(Array items, List<int> failedOffsets, List<Exception> failures, CancellationToken cancellationToken);
+    /// <summary>
+    /// Runs the items in order; a failing item records its exception and the rest go on. Stops at a boundary of
+    /// <paramref name="unit"/> items once <paramref name="stopAfter"/> (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp) has passed, and says in <paramref name="ran"/> how many it ran.
+    /// </summary>
+    public abstract Array Run(Array items, List<int> failedOffsets, List<Exception> failures, int unit, long stopAfter, out int ran, CancellationToken cancellationToken);
 
     public static ChunkInvoker Create(MethodInfo method, object? target)
     {
@@ -38,12 +42,18 @@ internal abstract class ChunkInvoker
     {
         public override Type ItemType => typeof(TItem);
 
-        public override Array Run(Array items, List<int> failedOffsets, List<Exception> failures, CancellationToken cancellationToken)
+        public override Array Run(Array items, List<int> failedOffsets, List<Exception> failures, int unit, long stopAfter, out int ran, CancellationToken cancellationToken)
         {
             var typed = (TItem[])items;
             var results = new TResult[typed.Length];
+            ran = typed.Length;
             for (int i = 0; i < typed.Length; i++)
             {
+                if (stopAfter != long.MaxValue && i % unit == 0 && i > 0 && System.Diagnostics.Stopwatch.GetTimestamp() > stopAfter)
+                {
+                    ran = i;
+                    break;
+                }
                 try
                 {
                     cancellationToken.ThrowIfCancellationRequested();

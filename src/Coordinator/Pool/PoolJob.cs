@@ -31,6 +31,17 @@ internal sealed class Chunk(PoolJob job, int index, int start, Array items)
     /// <summary>How many workers died while running it.</summary>
     public int Attempts { get; set; }
 
+    /// <summary>The items from <paramref name="offset"/> on (given back unstarted by a worker), in chunks of <paramref name="size"/>.</summary>
+    public IEnumerable<Chunk> Rest(int offset, int size)
+    {
+        for (int from = offset; from < items.Length; from += size)
+        {
+            Array part = Array.CreateInstance(items.GetType().GetElementType()!, Math.Min(size, items.Length - from));
+            Array.Copy(items, from, part, 0, part.Length);
+            yield return new Chunk(job, index, start + from, part) { Attempts = Attempts };
+        }
+    }
+
     /// <summary>Splits into chunks of one item each, keeping the attempt count: a poison item is then isolated.</summary>
     public IEnumerable<Chunk> Singles()
     {
@@ -136,8 +147,9 @@ internal abstract class PoolJob
     public void Consumed(int count) => Interlocked.Add(ref _consumed, count);
 
     /// <summary>Records a chunk's results; items already done are ignored (no result is ever delivered twice).</summary>
-    public void Complete(Chunk chunk, Array results, int[] failedOffsets, Exception[] failures) =>
-        Record(new Batch(chunk.Start, chunk.Items.Length, results, failedOffsets, failures));
+    /// <summary>Records the results of the first <paramref name="count"/> items of a chunk.</summary>
+    public void Complete(Chunk chunk, int count, Array results, int[] failedOffsets, Exception[] failures) =>
+        Record(new Batch(chunk.Start, count, results, failedOffsets, failures));
 
     public void FailItems(Chunk chunk, Func<int, Exception> failure)
     {

@@ -1,14 +1,20 @@
 namespace Actors.Coordination.Pooling;
 
-/// <summary>Runs <paramref name="Items"/> (a typed array: one element per task, tuples for several arguments) through the job's function.</summary>
-internal sealed record RunChunk(long Job, int Chunk, TaskFunction Function, object Items, bool Cancellable);
+/// <summary>
+/// Runs <paramref name="Items"/> (a typed array: one element per task, tuples for several arguments) through the job's
+/// function. With <paramref name="GiveBackAfterMicroseconds"/> above 0 (several chunks sent as one message), the worker
+/// stops at a boundary of <paramref name="Unit"/> items once that time has passed and gives back the items it has not
+/// started: tasks that turn slow do not stay stuck behind one another on one worker.
+/// </summary>
+internal sealed record RunChunk(long Job, int Chunk, TaskFunction Function, object Items, bool Cancellable, int Unit, double GiveBackAfterMicroseconds);
 
 /// <summary>
 /// The outcome of a chunk: <paramref name="Results"/> (a typed array, default where an item failed), the
 /// failed item offsets within the chunk with their exceptions, whether the worker wants to be recycled, and
 /// how long the items took to run on the worker (which tells the scheduler how many to send at a time).
 /// </summary>
-internal sealed record ChunkResult(long Job, int Chunk, object Results, int[] FailedOffsets, Exception[] Failures, bool Recycle, double RunMicroseconds);
+/// <paramref name="Ran"/> is how many items, from the first, were run; the rest were given back unstarted.
+internal sealed record ChunkResult(long Job, int Chunk, object Results, int[] FailedOffsets, Exception[] Failures, bool Recycle, double RunMicroseconds, int Ran);
 
 /// <summary>Cancels the tokens handed to the tasks of one job of one pool, on one worker.</summary>
 internal sealed record CancelJob(string Pool, long Job);

@@ -214,13 +214,19 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
 
     private const int MaxMergedItems = 1024;
 
+    /// <summary>A message of several chunks is given back in part no sooner than this, nor before four times the work it was expected to hold (see <see cref="RunChunk"/>).</summary>
+    private static readonly TimeSpan GiveBackFloor = TimeSpan.FromMilliseconds(4);
+
     private void Send(Slot slot, ActorRef runner, Chunk chunk)
     {
         TimeSpan timeout = options.TaskTimeout is { } perTask ? perTask * chunk.Items.Length : Timeout.InfiniteTimeSpan;
         Task<ChunkResult> ask;
         try
         {
-            ask = runner.AskAsync<ChunkResult>(new RunChunk(chunk.Job.Id, chunk.Index, chunk.Job.Function, chunk.Items, chunk.Job.Cancellable), timeout);
+            // A message of several chunks may be given back in part, once it has run well past what it was expected to take.
+            double giveBack = chunk.Items.Length > chunk.Job.Chunksize && !double.IsNaN(chunk.Job.MicrosecondsPerItem)
+                ? Math.Max(GiveBackFloor.TotalMicroseconds, 4 * chunk.Items.Length * chunk.Job.MicrosecondsPerItem) : 0;
+            ask = runner.AskAsync<ChunkResult>(new RunChunk(chunk.Job.Id, chunk.Index, chunk.Job.Function, chunk.Items, chunk.Job.Cancellable, chunk.Job.Chunksize, giveBack), timeout);
         }
         catch (Exception ex) when (ex is PayloadSerializationException or MessageTooLargeException)
         {
@@ -260,8 +266,12 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
                     slot.Runner = null;
                 }
             }
-            chunk.Job.ObserveRunTime(chunk.Items.Length, result.RunMicroseconds);
-            chunk.Job.Complete(chunk, (Array)result.Results, result.FailedOffsets, result.Failures);
+            chunk.Job.ObserveRunTime(result.Ran, result.RunMicroseconds);
+            if (result.Ran < chunk.Items.Length)
+            {
+                Requeue(chunk.Rest(result.Ran, chunk.Job.Chunksize)); // given back unstarted: they run next, as the call chunked them
+            }
+            chunk.Job.Complete(chunk, result.Ran, (Array)result.Results, result.FailedOffsets, result.Failures);
             if (recycleNow)
             {
                 coordinator.RecycleWorker(slot.Worker);

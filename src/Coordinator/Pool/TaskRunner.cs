@@ -72,10 +72,11 @@ internal sealed class TaskRunner : Actor
         ChunkInvoker invoker = InvokerFor(chunk.Function);
         CancellationToken token = chunk.Cancellable ? Cancellations.GetOrAdd((_pool, chunk.Job), _ => new CancellationTokenSource()).Token : CancellationToken.None;
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
-        results = invoker.Run(items, failedOffsets, failures, token);
+        long stopAfter = chunk.GiveBackAfterMicroseconds > 0 ? started + (long)(chunk.GiveBackAfterMicroseconds * System.Diagnostics.Stopwatch.Frequency / 1e6) : long.MaxValue;
+        results = invoker.Run(items, failedOffsets, failures, Math.Max(1, chunk.Unit), stopAfter, out int ran, token);
         double micros = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds;
-        _tasksRun += items.Length;
-        return new ChunkResult(chunk.Job, chunk.Chunk, results, [.. failedOffsets], [.. failures], _maxTasks > 0 && _tasksRun >= _maxTasks, micros);
+        _tasksRun += ran;
+        return new ChunkResult(chunk.Job, chunk.Chunk, results, [.. failedOffsets], [.. failures], _maxTasks > 0 && _tasksRun >= _maxTasks, micros, ran);
     }
 
     /// <summary>
@@ -126,7 +127,7 @@ internal sealed class TaskRunner : Actor
     }
 
     private static ChunkResult AllFailed(long job, int chunk, int count, Exception failure) =>
-        new(job, chunk, new object?[count], [.. Enumerable.Range(0, count)], [.. Enumerable.Repeat(failure, count)], false, 0);
+        new(job, chunk, new object?[count], [.. Enumerable.Range(0, count)], [.. Enumerable.Repeat(failure, count)], false, 0, count);
 
     private Exception? InitializerFailure()
     {

@@ -13,6 +13,17 @@ public static class Tasks
 
     public static int Pid(int _) => Environment.ProcessId;
 
+    /// <summary>Instant, but 50 ms for items 10,000 to 10,039: tasks that turn slow after the pool has judged them fast.</summary>
+    public static int SlowAt10000(int x)
+    {
+        if (x is >= 10_000 and < 10_040)
+        {
+            Thread.Sleep(50);
+            return Environment.ProcessId;
+        }
+        return 0;
+    }
+
     /// <summary>About 50 µs of work: fast enough that the pool sends many to a message.</summary>
     public static (int Item, int Pid) BusyWithPid(int x)
     {

@@ -195,6 +195,18 @@ public sealed class PoolMapTests : PoolTest
     }
 
     [Fact]
+    public void TasksThatTurnSlow_InsideAMergedMessage_AreGivenBackAndSpreadOverTheWorkers()
+    {
+        // Instant items travel about a thousand to a message; forty in the middle take 50 ms each. The worker that
+        // meets them gives back what it has not started, and the forty are spread as chunks of one.
+        Pool.Map(Tasks.SlowAt10000, Enumerable.Range(0, 5_000), chunksize: 1); // the workers have compiled the task
+        List<int> pids = Pool.Map(Tasks.SlowAt10000, Enumerable.Range(0, 20_040), chunksize: 1);
+        int[] perWorker = [.. pids.Skip(10_000).Take(40).CountBy(pid => pid).Select(p => p.Value)];
+        Assert.Equal(2, perWorker.Length);
+        Assert.True(perWorker.Min() >= 10, $"the slow items ran {string.Join(" and ", perWorker)} per worker"); // not all behind one another on one worker
+    }
+
+    [Fact]
     public void Imap_EndlessInput_ReadsOnlyABoundedWindow()
     {
         int read = 0;
