@@ -215,25 +215,26 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
             int next = 0;
             await foreach (Batch batch in ReadAllAsync(job).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                // The read-ahead window counts what the caller has not taken yet: results held back for order count too.
+                // The read-ahead window counts what the caller has not taken yet: results held back for order, and a
+                // batch until the caller has taken all of it (a caller that stops halfway opens no more room).
                 if (!ordered)
                 {
-                    job.Consumed(batch.Count);
                     for (int i = 0; i < batch.Count; i++)
                     {
                         yield return Unwrap<TResult>(batch, i);
                     }
+                    job.Consumed(batch.Count);
                     continue;
                 }
                 pending[batch.Start] = batch;
                 while (pending.Remove(next, out Batch? ready))
                 {
                     next += ready.Count;
-                    job.Consumed(ready.Count);
                     for (int i = 0; i < ready.Count; i++)
                     {
                         yield return Unwrap<TResult>(ready, i);
                     }
+                    job.Consumed(ready.Count);
                 }
             }
         }

@@ -115,7 +115,10 @@ internal abstract class PoolJob
 
     public int Failed { get; private set; }
 
-    public bool CanTake => Stopped is null && !InputDone && Taken - Volatile.Read(ref _consumed) < Window;
+    public bool CanTake => Stopped is null && !InputDone && Room > 0;
+
+    /// <summary>How many more items the read-ahead window lets the job take now.</summary>
+    public int Room => Window == int.MaxValue ? int.MaxValue : Window - (Taken - Volatile.Read(ref _consumed));
 
     /// <summary>The chunk size the call asked for, or CPython's default.</summary>
     public abstract int Chunksize { get; }

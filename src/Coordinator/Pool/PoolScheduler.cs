@@ -192,7 +192,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         int merged = (int)Math.Min(cap, MergeTarget.TotalMicroseconds / perItem) / size * size;
         if (merged >= 2 * size)
         {
-            size = merged;
+            size = Math.Max(size, Math.Min(merged, job.Room)); // merging never reads past the window
         }
         if (job.Total is { } total)
         {
