@@ -20,7 +20,8 @@ public sealed class TestKitTests : SystemTest
     {
         var probe = CreateProbe();
         probe.Ref.Tell("noise");
-        var ex = await Assert.ThrowsAsync<Xunit.Sdk.XunitException>(() => probe.FishForMessageAsync<int>(_ => true, TimeSpan.FromMilliseconds(100)));
+        // The window must outlast the delivery of "noise", even on a loaded machine, for the failure to name it.
+        var ex = await Assert.ThrowsAsync<Xunit.Sdk.XunitException>(() => probe.FishForMessageAsync<int>(_ => true, TestKitTimes.Dilated(TimeSpan.FromMilliseconds(500))));
         Assert.Contains("String", ex.Message, StringComparison.Ordinal);
     }
 
