@@ -160,7 +160,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         }
         foreach (PoolJob job in _jobs)
         {
-            if (job.CanTake && job.TakeChunk(Interlocked.Increment(ref _chunkCounter), ChunkItems(job)) is { } chunk)
+            if (job.CanTake && job.TakeChunk(Interlocked.Increment(ref _chunkCounter), ChunkSizing.ItemsFor(job, options, Size)) is { } chunk)
             {
                 return chunk;
             }
@@ -168,65 +168,14 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         return null;
     }
 
-    /// <summary>
-    /// How many items the next message of a job carries, once its first results have told how long a task takes
-    /// (until then, and with a task timeout or a task limit per worker, which count per chunk: the call's chunk size).
-    /// <list type="bullet">
-    /// <item>Tiny tasks: as many chunks as make about <see cref="MergeTarget"/> of work, so a task does not pay a
-    /// message of its own. Items still fail, retry and come back one by one; only the grouping on the wire changes.</item>
-    /// <item>The end of an input of known length: at most half of what is left per worker, so the workers finish
-    /// together instead of one running its last big chunk while the others idle; never below the call's own chunk
-    /// size, nor below <see cref="MinChunkWork"/> of work unless that would leave a worker with nothing.</item>
-    /// </list>
-    /// </summary>
-    private int? ChunkItems(PoolJob job)
-    {
-        double perItem = Math.Max(job.MicrosecondsPerItem, 0.01);
-        if (double.IsNaN(perItem) || options.TaskTimeout is not null || options.MaxTasksPerChild is not null)
-        {
-            return null;
-        }
-        int size = job.Chunksize;
-        // A lazy call's window is shared by every worker's chunks in flight: each gets its part of it.
-        int cap = job.Window == int.MaxValue ? MaxMergedItems : Math.Clamp(job.Window / (Size * options.ChunksInFlight * 2), 1, MaxMergedItems);
-        int merged = (int)Math.Min(cap, MergeTarget.TotalMicroseconds / perItem) / size * size;
-        if (merged >= 2 * size)
-        {
-            size = Math.Max(size, Math.Min(merged, job.Room)); // merging never reads past the window
-        }
-        if (job.Total is { } total)
-        {
-            int left = total - job.Taken;
-            int least = job.ChunksizeGiven ? job.Chunksize : 1;
-            int worthSending = (int)Math.Min(MinChunkWork.TotalMicroseconds / perItem, size);
-            int perWorker = (left + Size - 1) / Size; // a chunk worth sending, unless it would leave a worker without any
-            int half = (left + (2 * Size) - 1) / (2 * Size);
-            size = Math.Clamp(half, Math.Min(Math.Max(least, Math.Min(worthSending, perWorker)), size), size);
-        }
-        return size;
-    }
-
-    /// <summary>The work one merged message aims at (see <see cref="ChunkItems"/>).</summary>
-    private static readonly TimeSpan MergeTarget = TimeSpan.FromMilliseconds(1);
-
-    /// <summary>The least work a chunk is cut down to at the end of an input (see <see cref="ChunkItems"/>).</summary>
-    private static readonly TimeSpan MinChunkWork = TimeSpan.FromMilliseconds(1);
-
-    private const int MaxMergedItems = 1024;
-
-    /// <summary>A message of several chunks is given back in part no sooner than this, nor before four times the work it was expected to hold (see <see cref="RunChunk"/>).</summary>
-    private static readonly TimeSpan GiveBackFloor = TimeSpan.FromMilliseconds(4);
-
     private void Send(Slot slot, ActorRef runner, Chunk chunk)
     {
         TimeSpan timeout = options.TaskTimeout is { } perTask ? perTask * chunk.Items.Length : Timeout.InfiniteTimeSpan;
         Task<ChunkResult> ask;
         try
         {
-            // A message of several chunks may be given back in part, once it has run well past what it was expected to take.
-            double giveBack = chunk.Items.Length > chunk.Job.Chunksize && !double.IsNaN(chunk.Job.MicrosecondsPerItem)
-                ? Math.Max(GiveBackFloor.TotalMicroseconds, 4 * chunk.Items.Length * chunk.Job.MicrosecondsPerItem) : 0;
-            ask = runner.AskAsync<ChunkResult>(new RunChunk(chunk.Job.Id, chunk.Index, chunk.Job.Function, chunk.Items, chunk.Job.Cancellable, chunk.Job.Chunksize, giveBack), timeout);
+            ask = runner.AskAsync<ChunkResult>(new RunChunk(chunk.Job.Id, chunk.Index, chunk.Job.Function, chunk.Items, chunk.Job.Cancellable,
+                chunk.Job.Chunksize, ChunkSizing.GiveBackAfterMicroseconds(chunk)), timeout);
         }
         catch (Exception ex) when (ex is PayloadSerializationException or MessageTooLargeException)
         {
@@ -302,190 +251,6 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         Pump();
     }
 
-    private void OnWorkerLost(Slot slot, ActorRef runner, Exception error)
-    {
-        Chunk[] inFlight;
-        Task[] asks;
-        int pid;
-        lock (_lock)
-        {
-            if (slot.Runner != runner)
-            {
-                return; // handled already, through another chunk of the same worker
-            }
-            slot.Runner = null;
-            pid = slot.Pid;
-            inFlight = [.. slot.InFlight];
-            asks = [.. inFlight.Select(c => (Task)slot.Asks[c])];
-        }
-        // Losing the node fails every ask still waiting at once; replies read before the end of the
-        // stream complete theirs. Once all have settled, the first failed chunk is the one that was running.
-        Task.WhenAll(asks).ContinueWith(_ => OnWorkerLostSettled(slot, inFlight, pid, error), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-    }
-
-    private void OnWorkerLostSettled(Slot slot, Chunk[] inFlight, int pid, Exception error)
-    {
-        List<Chunk> held;
-        lock (_lock)
-        {
-            held = [.. inFlight.Where(c => slot.Asks.TryGetValue(c, out Task<ChunkResult>? t) && !t.IsCompletedSuccessfully)];
-            slot.InFlight.RemoveAll(held.Contains);
-            foreach (Chunk lost in held)
-            {
-                slot.Asks.Remove(lost);
-            }
-        }
-        string worker = coordinator.Workers[slot.Worker].Name;
-        LogWorkerLost(logger, worker, pid, held.Count);
-        // The worker may have died before sending the reply of a chunk it had finished, so every
-        // unanswered chunk counts an attempt; as isolated singles, only the real culprit keeps counting.
-        string where = held.Count == 1 ? "was running" : "was running or queued";
-        foreach (Chunk chunk in held)
-        {
-            chunk.Attempts++;
-            if (chunk.Attempts > options.MaxTaskRetries)
-            {
-                string how = WaitForExit(slot.Worker, pid);
-                chunk.Job.FailItems(chunk, index => new WorkerLostException(
-                    $"Item {index} {where} on {worker} (pid {pid}) when it died ({how}); it was tried {chunk.Attempts} time(s), the retry limit is {options.MaxTaskRetries}. {error.Message}", pid, how));
-            }
-            else
-            {
-                lock (_lock)
-                {
-                    foreach (Chunk single in chunk.Items.Length > 1 ? chunk.Singles() : [chunk])
-                    {
-                        _suspects.Enqueue(single);
-                    }
-                }
-            }
-        }
-        Revive(slot);
-        Pump();
-    }
-
-    private void OnTimeout(Slot slot, ActorRef runner, Chunk timedOut)
-    {
-        List<Chunk> held;
-        lock (_lock)
-        {
-            if (slot.Runner != runner || !slot.InFlight.Contains(timedOut))
-            {
-                return;
-            }
-            slot.Runner = null;
-            held = [.. slot.InFlight.Where(c => !(slot.Asks.TryGetValue(c, out Task<ChunkResult>? t) && t.IsCompletedSuccessfully))];
-            slot.InFlight.RemoveAll(held.Contains);
-            foreach (Chunk lost in held)
-            {
-                slot.Asks.Remove(lost);
-            }
-        }
-        WorkerInfo info = coordinator.Workers[slot.Worker];
-        coordinator.RecycleWorker(slot.Worker); // the stuck task holds that worker; replace it
-        foreach (Chunk chunk in held)
-        {
-            if (chunk != held[0])
-            {
-                Requeue([chunk]);
-            }
-            else if (chunk.Items.Length == 1)
-            {
-                chunk.Job.FailItems(chunk, index => new TimeoutException(
-                    $"Item {index} ran longer than the pool's TaskTimeout of {options.TaskTimeout}; its worker {info.Name} (pid {info.Pid}) was replaced."));
-            }
-            else
-            {
-                Requeue(chunk.Singles()); // find out which item is slow, one by one
-            }
-        }
-        Revive(slot);
-    }
-
-    private void Requeue(IEnumerable<Chunk> chunks)
-    {
-        lock (_lock)
-        {
-            foreach (Chunk chunk in chunks)
-            {
-                _retries.Enqueue(chunk);
-            }
-        }
-    }
-
-    /// <summary>How the worker's last process ended, waiting briefly for the exit to be known.</summary>
-    private string WaitForExit(int worker, int pid)
-    {
-        for (int i = 0; i < 200; i++)
-        {
-            WorkerInfo info = coordinator.Workers[worker];
-            if (info.Pid != pid || info.State != WorkerState.Running)
-            {
-                return info.LastExit ?? "its connection was lost";
-            }
-            Thread.Sleep(10);
-        }
-        return "its connection was lost";
-    }
-
-    /// <summary>Waits for the worker to be running again (a new process), then gives the slot a new runner.</summary>
-    private void Revive(Slot slot)
-    {
-        lock (_lock)
-        {
-            if (slot.Reviving || _terminated)
-            {
-                return;
-            }
-            slot.Reviving = true;
-        }
-        _ = Task.Run(async () =>
-        {
-            int oldPid = slot.Pid;
-            try
-            {
-                while (!_terminated)
-                {
-                    WorkerInfo info = coordinator.Workers[slot.Worker];
-                    if (info.State == WorkerState.Failed)
-                    {
-                        FailIfNoWorkerLeft();
-                        return;
-                    }
-                    if (info.State == WorkerState.Running && info.Pid != oldPid)
-                    {
-                        try
-                        {
-                            await SpawnRunnerAsync(slot, CancellationToken.None).ConfigureAwait(false);
-                            Pump();
-                            return;
-                        }
-                        catch (Exception ex) when (ex is NodeLostException or ActorTerminatedException or TimeoutException)
-                        {
-                            oldPid = info.Pid; // that process died too; wait for the next one
-                        }
-                    }
-                    await Task.Delay(20).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                lock (_lock)
-                {
-                    slot.Reviving = false;
-                }
-            }
-        });
-    }
-
-    private void FailIfNoWorkerLeft()
-    {
-        if (coordinator.Workers.Take(_slots.Length).All(w => w.State == WorkerState.Failed))
-        {
-            StopAll(new WorkerLostException("Every worker of the pool failed more often than the restart policy allows; the pool cannot run tasks.", 0, "failed"));
-        }
-    }
-
     public void Cancel(PoolJob job, Exception reason)
     {
         job.Stop(reason);
@@ -522,7 +287,4 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
             slot.Canceller?.Tell(PoisonPill.Instance);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Pool worker {Worker} (pid {Pid}) was lost with {Chunks} chunk(s) in flight; they run again elsewhere")]
-    private static partial void LogWorkerLost(ILogger logger, string worker, int pid, int chunks);
 }
