@@ -54,13 +54,22 @@ internal sealed class ObjectCodec(CodecRegistry registry, Type type) : TypeCodec
         {
             fields.AddRange(t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
 #pragma warning disable SYSLIB0050 // [NonSerialized] is still the way C# marks a field as "not part of the data"
-                .Where(f => !f.IsNotSerialized)
+                .Where(f => !f.IsNotSerialized && !IsCachedLambda(f))
 #pragma warning restore SYSLIB0050
                 .OrderBy(f => f.MetadataToken)
                 .Select(f => new Field(f, DisplayName(f), new Slot(f.FieldType))));
         }
         return [.. fields];
     }
+
+    /// <summary>
+    /// A closure's field where the compiler keeps a lambda it created in the same scope (<c>&lt;&gt;9__N</c>, as when
+    /// <c>pool.Map(x => x * factor, …)</c> runs in a loop): a cache the compiled code refills when it finds it empty,
+    /// not captured data, so it does not travel.
+    /// </summary>
+    private static bool IsCachedLambda(FieldInfo field) =>
+        field.Name.StartsWith("<>9__", StringComparison.Ordinal) && typeof(Delegate).IsAssignableFrom(field.FieldType)
+        && field.DeclaringType?.IsDefined(typeof(CompilerGeneratedAttribute), inherit: false) == true;
 
     private static string DisplayName(FieldInfo field) =>
         field.Name.StartsWith('<') && field.Name.IndexOf('>', StringComparison.Ordinal) is > 1 and int end ? field.Name[1..end] : field.Name;

@@ -58,6 +58,17 @@ public sealed class PoolMapTests : PoolTest
     }
 
     [Fact]
+    public void LambdaWrittenInALoop_OverAnOuterVariable_Travels()
+    {
+        // The compiler keeps such a lambda in a field of the closure it captures (<>9__N): a cache, not data.
+        int factor = 3;
+        for (int round = 0; round < 2; round++)
+        {
+            Assert.Equal([0, 3, 6], Pool.Map(x => x * factor, new[] { 0, 1, 2 }));
+        }
+    }
+
+    [Fact]
     public void SameLambda_NewCapturedValues_EachCallUsesItsOwn()
     {
         foreach (int factor in new[] { 2, 3, 5 })
