@@ -57,6 +57,25 @@ public sealed class PoolMapTests : PoolTest
         Assert.Equal([1, 2], Pool.Map(static (int x) => x + 1, new[] { 0, 1 }));
     }
 
+    public sealed record Point(int X, int Y);
+
+    public sealed class Scaler(int by)
+    {
+        public int Scale(int x) => x * by;
+    }
+
+    [Fact]
+    public void InstanceMethodGroup_LocalFunction_RecordItems_NullResults()
+    {
+        var scaler = new Scaler(4);
+        Assert.Equal([4, 8], Pool.Map(scaler.Scale, new[] { 1, 2 }));
+        int offset = 10;
+        int Shift(int x) => x + offset;
+        Assert.Equal([11, 12], Pool.Map(Shift, new[] { 1, 2 }));
+        Assert.Equal([3, 7], Pool.Map((Point p) => p.X + p.Y, new[] { new Point(1, 2), new Point(3, 4) }));
+        Assert.Equal([null, "1"], Pool.Map(static (int x) => x == 0 ? null : x.ToString(System.Globalization.CultureInfo.InvariantCulture), new[] { 0, 1 }));
+    }
+
     [Fact]
     public void LambdaWrittenInALoop_OverAnOuterVariable_Travels()
     {
