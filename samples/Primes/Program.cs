@@ -22,6 +22,13 @@ TimeSpan startup = watch.Elapsed;
 Console.WriteLine($"pool: {pool.Processes} worker processes started in {startup.TotalMilliseconds:F0} ms");
 pool.Map(Primes.IsPrime, numbers[..(pool.Processes * 8)], chunksize: 1); // warm-up: the workers compile IsPrime once
 
+// Right after `dotnet run` has built, the dotnet CLI recompiles its own code in the background for a second
+// or so, on one of the cores the pool is about to use: wait for the machine to go quiet before timing.
+if (await Machine.WaitUntilQuietAsync(TimeSpan.FromSeconds(5)) is { TotalMilliseconds: > 150 } waited)
+{
+    Console.WriteLine($"waited {waited.TotalSeconds:F1} s for the machine to go quiet (other processes were busy)");
+}
+
 // The progress bar is this one line: a live line on a terminal, plain lines otherwise.
 var progress = new Progress<PoolProgress>(p => Console.Write(live ? $"\r  {p.Done + p.Failed}/{p.Total} done, {p.ItemsPerSecond:N0}/s, eta {p.Eta?.TotalSeconds ?? 0:F1} s   " : $"  {p.Done + p.Failed}/{p.Total} done{Environment.NewLine}"));
 watch.Restart();
