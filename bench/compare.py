@@ -42,7 +42,11 @@ def main():
     print(f"# CPython anchor: {args.anchor}", file=sys.stderr)
     subprocess.run([sys.executable, args.anchor, *args.benches, "--out", py_out, *rep], check=True, stdout=subprocess.DEVNULL)
     print("# Actors.Bench", file=sys.stderr)
-    subprocess.run(["dotnet", "run", "-c", "Release", "--project", os.path.join(HERE, "Actors.Bench"), "--", *args.benches, "--out", cs_out, *rep],
+    project = os.path.join(HERE, "Actors.Bench")
+    # Build first, then run without building: right after a build the dotnet CLI recompiles its own code in the
+    # background for a second or so, on a core the benches would otherwise share with it.
+    subprocess.run(["dotnet", "build", "-c", "Release", project], check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    subprocess.run(["dotnet", "run", "--no-build", "-c", "Release", "--project", project, "--", *args.benches, "--out", cs_out, *rep],
                    check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
 
     py, cs = load(py_out), load(cs_out)
