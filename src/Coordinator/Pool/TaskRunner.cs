@@ -88,8 +88,21 @@ internal sealed class TaskRunner : Actor
         (string, int) key = (function.DeclaringType, function.MethodToken);
         MethodInfo method = Methods.GetOrAdd(key, _ => function.Resolve(Allowed));
         object? target = function.Target;
-        bool stateful = target is not null && HasState.GetOrAdd(target.GetType(), static t => t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Length > 0);
+        bool stateful = target is not null && HasState.GetOrAdd(target.GetType(), static t => HasFields(t));
         return !stateful ? StatelessInvokers.GetOrAdd(key, _ => ChunkInvoker.Create(method, target)) : ChunkInvoker.Create(method, target);
+    }
+
+    /// <summary>Whether instances of the type hold any field, its base classes' private ones included.</summary>
+    private static bool HasFields(Type type)
+    {
+        for (Type? t = type; t is not null && t != typeof(object); t = t.BaseType)
+        {
+            if (t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly).Length > 0)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Replaces every result that cannot be encoded by a failure of that item alone.</summary>

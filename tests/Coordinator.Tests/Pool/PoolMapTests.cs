@@ -64,11 +64,25 @@ public sealed class PoolMapTests : PoolTest
         public int Scale(int x) => x * by;
     }
 
+    public class Based(int offset)
+    {
+        private readonly int _offset = offset;
+
+        protected int Offset => _offset;
+    }
+
+    public sealed class Adder(int offset) : Based(offset)
+    {
+        public int Add(int x) => x + Offset;
+    }
+
     [Fact]
     public void InstanceMethodGroup_LocalFunction_RecordItems_NullResults()
     {
         var scaler = new Scaler(4);
         Assert.Equal([4, 8], Pool.Map(scaler.Scale, new[] { 1, 2 }));
+        Assert.Equal([11, 12], Pool.Map(new Adder(10).Add, new[] { 1, 2 })); // state only in a base class's private field
+        Assert.Equal([21, 22], Pool.Map(new Adder(20).Add, new[] { 1, 2 }));
         int offset = 10;
         int Shift(int x) => x + offset;
         Assert.Equal([11, 12], Pool.Map(Shift, new[] { 1, 2 }));
