@@ -289,7 +289,14 @@ internal abstract class PoolJob
         int done = Completed + Failed;
         double rate = now > 0 ? done / (now / 1000.0) : 0;
         TimeSpan? eta = Total is { } total && rate > 0 ? TimeSpan.FromSeconds((total - done) / rate) : null;
-        _progress.Report(new PoolProgress(Completed, Failed, Total, rate, eta, _clock.Elapsed));
+        try
+        {
+            _progress.Report(new PoolProgress(Completed, Failed, Total, rate, eta, _clock.Elapsed));
+        }
+        catch (Exception ex)
+        {
+            StopLocked(ex); // the caller's own reporter failed: the call ends with its exception rather than hang
+        }
     }
 }
 

@@ -291,6 +291,20 @@ public sealed class PoolMapTests : PoolTest
         Assert.Equal([1, 4], Pool.Map(Tasks.Square, new[] { 1, 2 }));
     }
 
+    private sealed class ThrowingProgress : IProgress<PoolProgress>
+    {
+        public void Report(PoolProgress value) => throw new InvalidOperationException("the progress bar broke");
+    }
+
+    [Fact]
+    public void AProgressReporterThatThrows_FailsTheCall_NoHang()
+    {
+        AsyncResult<List<int>> map = Pool.MapAsync(Tasks.Square, Enumerable.Range(0, 100), chunksize: 10, progress: new ThrowingProgress());
+        var ex = Assert.Throws<InvalidOperationException>(() => map.Get(TestKitTimes.Dilated(TimeSpan.FromSeconds(20))));
+        Assert.Contains("progress bar broke", ex.Message, StringComparison.Ordinal);
+        Assert.Equal([1, 4], Pool.Map(Tasks.Square, new[] { 1, 2 })); // the pool goes on
+    }
+
     [Fact]
     public void Progress_ReportsDoneTotalRateAndEta()
     {
