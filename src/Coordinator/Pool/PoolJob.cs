@@ -120,6 +120,22 @@ internal abstract class PoolJob
     /// <summary>How many more items the read-ahead window lets the job take now.</summary>
     public int Room => Window == int.MaxValue ? int.MaxValue : Window - (Taken - Volatile.Read(ref _consumed));
 
+    /// <summary>Held while the input is read, which may block; never taken under the scheduler's lock.</summary>
+    public object InputLock { get; } = new();
+
+    /// <summary>Chunks read from the input and not sent yet (touched under the scheduler's lock).</summary>
+    public Queue<Chunk> Ready { get; } = new();
+
+    /// <summary>
+    /// Whether the input is an enumerable of unknown length, whose next item may take any time to come (a
+    /// generator over a socket, say): it is then read on a thread-pool thread of its own, never on the thread
+    /// of a consumer or of a reply.
+    /// </summary>
+    public bool ReadInBackground { get; protected init; }
+
+    /// <summary>1 while a background read of the input is under way.</summary>
+    public int Feeding;
+
     /// <summary>The chunk size the call asked for, or CPython's default.</summary>
     public abstract int Chunksize { get; }
 
@@ -316,6 +332,7 @@ internal sealed class PoolJob<TItem> : PoolJob, IDisposable
         ChunksizeGiven = chunksizeGiven;
         OnSingle = onSingle;
         Total = input is ICollection<TItem> c ? c.Count : input is IReadOnlyCollection<TItem> r ? r.Count : null;
+        ReadInBackground = Total is null;
         _input = input.GetEnumerator();
         _array = input as TItem[];
         _list = input as List<TItem>;

@@ -84,34 +84,122 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         }
     }
 
-    /// <summary>Called by consumers as they take results: room in a job's window may let more chunks go.</summary>
+    /// <summary>
+    /// Sends what is ready to the slots with room, and reads more input while some slot has room. Called on
+    /// submission, after each reply, and by consumers as they take results (room in a job's window).
+    /// </summary>
     public void Pump()
+    {
+        while (true)
+        {
+            PoolJob[] hungry;
+            lock (_lock)
+            {
+                _jobs.RemoveAll(Ended);
+                SendReady();
+                if (!Array.Exists(_slots, HasRoom))
+                {
+                    return;
+                }
+                hungry = [.. _jobs.Where(j => j.Ready.Count == 0 && j.CanTake)];
+            }
+            // The input is read outside the lock: a slow source then holds up only its own next chunk, never the
+            // results already coming back, nor other calls. An input of unknown length is read in the background.
+            foreach (PoolJob job in hungry.Where(j => j.ReadInBackground))
+            {
+                Feed(job);
+            }
+            if (!ReadInput([.. hungry.Where(j => !j.ReadInBackground)]))
+            {
+                return;
+            }
+        }
+    }
+
+    private void SendReady()
     {
         // Sending under the lock keeps each slot's wire order equal to its InFlight order, which is how
         // the chunk a dead worker was running is told apart from the ones queued behind it. A send only
-        // serializes and queues the message; it never waits.
-        lock (_lock)
+        // serializes and queues the message; it never waits. Round robin, one chunk per slot per round,
+        // so idle workers pull work evenly.
+        bool sent = true;
+        while (sent)
         {
-            _jobs.RemoveAll(Ended);
-            // Round robin, one chunk per slot per round, so idle workers pull work evenly.
-            bool sent = true;
-            while (sent)
+            sent = false;
+            foreach (Slot slot in _slots.OrderBy(s => s.InFlight.Count))
             {
-                sent = false;
-                foreach (Slot slot in _slots.OrderBy(s => s.InFlight.Count))
+                if (HasRoom(slot) && NextChunk(allowSuspect: slot.InFlight.Count == 0) is { } chunk)
                 {
-                    // A suspect (a single item that was in flight when a worker died) runs alone on its worker, so
-                    // a further death points at exactly that item; a worker's last reply may die with it.
-                    if (slot.Runner is { } runner && !slot.Recycling && slot.InFlight.Count < Depth(slot)
-                        && !slot.InFlight.Exists(c => c.Attempts > 0) && NextChunk(allowSuspect: slot.InFlight.Count == 0) is { } chunk)
-                    {
-                        slot.InFlight.Add(chunk);
-                        Send(slot, runner, chunk);
-                        sent = true;
-                    }
+                    slot.InFlight.Add(chunk);
+                    Send(slot, slot.Runner!, chunk);
+                    sent = true;
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a slot takes another chunk. A suspect (a single item that was in flight when a worker died) runs
+    /// alone on its worker, so a further death points at exactly that item; a worker's last reply may die with it.
+    /// </summary>
+    private bool HasRoom(Slot slot) =>
+        slot.Runner is not null && !slot.Recycling && slot.InFlight.Count < Depth(slot) && !slot.InFlight.Exists(c => c.Attempts > 0);
+
+    /// <summary>Reads a job's input on a thread-pool thread while some slot has room, unless that is under way already.</summary>
+    private void Feed(PoolJob job)
+    {
+        if (Interlocked.CompareExchange(ref job.Feeding, 1, 0) != 0)
+        {
+            return;
+        }
+        _ = Task.Run(() =>
+        {
+            try
+            {
+                bool more = true;
+                while (more && ReadInput([job]))
+                {
+                    lock (_lock)
+                    {
+                        SendReady();
+                        more = Array.Exists(_slots, HasRoom) && job.Ready.Count == 0;
+                    }
+                }
+            }
+            finally
+            {
+                Volatile.Write(ref job.Feeding, 0);
+            }
+            Pump(); // room may have come while this feeder was finishing
+        });
+    }
+
+    /// <summary>Reads one chunk from the first of <paramref name="jobs"/> that no other thread is reading; false if none could give one.</summary>
+    private bool ReadInput(PoolJob[] jobs)
+    {
+        foreach (PoolJob job in jobs)
+        {
+            if (!Monitor.TryEnter(job.InputLock))
+            {
+                continue; // another thread is reading it (perhaps waiting on a slow source)
+            }
+            try
+            {
+                if (job.CanTake && job.TakeChunk(Interlocked.Increment(ref _chunkCounter), ChunkSizing.ItemsFor(job, options, Size)) is { } chunk)
+                {
+                    lock (_lock)
+                    {
+                        job.Ready.Enqueue(chunk);
+                    }
+                    return true;
+                }
+            }
+            finally
+            {
+                Monitor.Exit(job.InputLock);
+            }
+        }
+        return false;
     }
 
     /// <summary>Whether a job is over; the workers of a job that handed its tasks tokens are told to forget it.</summary>
@@ -160,7 +248,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         }
         foreach (PoolJob job in _jobs)
         {
-            if (job.CanTake && job.TakeChunk(Interlocked.Increment(ref _chunkCounter), ChunkSizing.ItemsFor(job, options, Size)) is { } chunk)
+            if (job.Stopped is null && job.Ready.TryDequeue(out Chunk? chunk))
             {
                 return chunk;
             }

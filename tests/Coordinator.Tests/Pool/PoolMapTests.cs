@@ -251,6 +251,33 @@ public sealed class PoolMapTests : PoolTest
     }
 
     [Fact]
+    public void Imap_InputThatWaits_ResultsOfWhatCameBeforeStillArrive()
+    {
+        using var more = new SemaphoreSlim(0);
+        bool released = false;
+        IEnumerable<int> Source()
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                yield return i;
+            }
+            released = more.Wait(TestKitTimes.Dilated(TimeSpan.FromSeconds(30))); // a slow source: the next item comes later
+            yield return 10;
+        }
+        var seen = new List<int>();
+        foreach (int value in Pool.Imap(Tasks.Square, Source()))
+        {
+            seen.Add(value);
+            if (seen.Count == 10)
+            {
+                more.Release(); // only once every earlier result has arrived
+            }
+        }
+        Assert.Equal(Enumerable.Range(0, 11).Select(x => x * x), seen);
+        Assert.True(released, "the source went on only after its own timeout: results waited for the input");
+    }
+
+    [Fact]
     public void Imap_EndlessInput_ReadsOnlyABoundedWindow()
     {
         int read = 0;
