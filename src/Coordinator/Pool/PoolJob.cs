@@ -320,6 +320,7 @@ internal abstract class PoolJob
 internal sealed class PoolJob<TItem> : PoolJob, IDisposable
 {
     private readonly IEnumerator<TItem> _input;
+    private volatile bool _abandoned;
     private readonly TItem[]? _array; // an array or a list is copied a slice at a time, not an item at a time
     private readonly List<TItem>? _list;
     private readonly int _chunksize;
@@ -353,7 +354,7 @@ internal sealed class PoolJob<TItem> : PoolJob, IDisposable
         int start = Taken;
         try
         {
-            while (items.Count < size && _input.MoveNext())
+            while (items.Count < size && !_abandoned && _input.MoveNext())
             {
                 items.Add(_input.Current);
             }
@@ -367,6 +368,13 @@ internal sealed class PoolJob<TItem> : PoolJob, IDisposable
             ex.Data[Actors.Pool.InputFailedKey] = true;
             FailItem(start + items.Count, ex);
             return items.Count == 0 ? null : new Chunk(this, chunkIndex, start, items.ToArray());
+        }
+        finally
+        {
+            if (_abandoned)
+            {
+                _input.Dispose(); // the consumer left while this thread was reading (see Dispose)
+            }
         }
         Taken = start + items.Count;
         if (items.Count < size || Taken == Total)
@@ -390,5 +398,24 @@ internal sealed class PoolJob<TItem> : PoolJob, IDisposable
         return n == 0 ? null : new Chunk(this, chunkIndex, start, slice);
     }
 
-    public void Dispose() => _input.Dispose();
+    /// <summary>
+    /// The consumer is done with the call. The input is disposed here, or, if a thread is reading it just now (a
+    /// background read waiting on a slow source), by that thread once its read returns: an enumerator is not
+    /// disposed under a reader, and the consumer does not wait for the source.
+    /// </summary>
+    public void Dispose()
+    {
+        _abandoned = true;
+        if (Monitor.TryEnter(InputLock))
+        {
+            try
+            {
+                _input.Dispose();
+            }
+            finally
+            {
+                Monitor.Exit(InputLock);
+            }
+        }
+    }
 }

@@ -278,6 +278,43 @@ public sealed class PoolMapTests : PoolTest
     }
 
     [Fact]
+    public void Imap_LeftWhileTheSourceWaits_TheCallerGoesOn_TheSourceIsDisposedAfterItsRead()
+    {
+        using var more = new SemaphoreSlim(0);
+        using var disposed = new ManualResetEventSlim();
+        bool? released = null;
+        bool waiting = false, disposedMidRead = false;
+        IEnumerable<int> Source()
+        {
+            try
+            {
+                yield return 0;
+                yield return 1;
+                waiting = true;
+                released = more.Wait(TestKitTimes.Dilated(TimeSpan.FromSeconds(30))); // a slow source
+                waiting = false;
+                yield return 2;
+            }
+            finally
+            {
+                disposedMidRead = waiting; // an enumerator must not be disposed under the thread reading it
+                disposed.Set();
+            }
+        }
+        foreach (int value in Pool.Imap(Tasks.Square, Source()))
+        {
+            if (value == 1)
+            {
+                break; // leaves while the source is (most likely) waiting for its next item
+            }
+        }
+        more.Release(); // only reached if leaving did not wait for the source
+        Assert.True(disposed.Wait(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))), "the source was never disposed");
+        Assert.NotEqual(false, released); // false: leaving waited out the source's own timeout
+        Assert.False(disposedMidRead);
+    }
+
+    [Fact]
     public void Imap_EndlessInput_ReadsOnlyABoundedWindow()
     {
         int read = 0;
