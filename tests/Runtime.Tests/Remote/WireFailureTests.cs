@@ -22,7 +22,9 @@ public sealed class WireFailureTests : IAsyncLifetime, IDisposable
     public async Task InitializeAsync()
     {
         _server = RemotePair.NewSystem("server", _logs, typeof(WireFailureTests));
-        _serverRemote = RemotePair.Remote(_server, SocketTransport.Instance, options: new RemoteOptions { HandshakeTimeout = TimeSpan.FromMilliseconds(500) });
+        // Short enough for the silent-peer test, long enough for an honest client's handshake on a loaded machine
+        // (500 ms once failed one in CI, with the other test assemblies' workers running alongside).
+        _serverRemote = RemotePair.Remote(_server, SocketTransport.Instance, options: new RemoteOptions { HandshakeTimeout = TestKitTimes.Dilated(TimeSpan.FromSeconds(2)) });
         await _serverRemote.ListenAsync(_address, CancellationToken.None);
     }
 
