@@ -133,8 +133,12 @@ internal abstract class PoolJob
     /// </summary>
     public bool ReadInBackground { get; protected init; }
 
-    /// <summary>1 while a background read of the input is under way.</summary>
-    public int Feeding;
+    private int _feeding; // 1 while a background read of the input is under way
+
+    /// <summary>Claims the background read of the input; false if one is under way already.</summary>
+    public bool TryStartFeeding() => Interlocked.CompareExchange(ref _feeding, 1, 0) == 0;
+
+    public void EndFeeding() => Volatile.Write(ref _feeding, 0);
 
     /// <summary>The chunk size the call asked for, or CPython's default.</summary>
     public abstract int Chunksize { get; }

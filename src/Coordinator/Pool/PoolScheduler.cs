@@ -148,7 +148,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
     /// <summary>Reads a job's input on a thread-pool thread while some slot has room, unless that is under way already.</summary>
     private void Feed(PoolJob job)
     {
-        if (Interlocked.CompareExchange(ref job.Feeding, 1, 0) != 0)
+        if (!job.TryStartFeeding())
         {
             return;
         }
@@ -168,7 +168,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
             }
             finally
             {
-                Volatile.Write(ref job.Feeding, 0);
+                job.EndFeeding();
             }
             Pump(); // room may have come while this feeder was finishing
         });
