@@ -63,6 +63,13 @@ def main():
         if p["unit"] == "x":  # speed-ups: compare as they are
             ratio = cv / pv
         print(f"{key[0]:22} {key[1]:40} {pv:>14.6g} {cv:>14.6g} {p['unit']:>8} {ratio:>9.2f}")
+    ours_only = [key for key in sorted(cs) if key not in py and key[0] in args.benches]
+    if ours_only:
+        print("\nours only (no CPython counterpart; speedup_threads* is this machine's in-process ceiling, measured in the same run):")
+        for key in ours_only:
+            c = cs[key]
+            if isinstance(c["value"], (int, float)):
+                print(f"{key[0]:22} {key[1]:40} {'':>14} {c['value']:>14.6g} {c['unit']:>8}")
 
 
 if __name__ == "__main__":
