@@ -42,8 +42,10 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
     private readonly bool _ownsCoordinator;
     private readonly PoolScheduler _scheduler;
     private readonly PoolOptions _options;
+    private readonly object _joinLock = new();
     private long _jobIds;
     private int _state;
+    private int _joiners; // joins waiting now: while there are any, lazy calls read past their window
 
     private Pool(Coordinator coordinator, bool ownsCoordinator, PoolScheduler scheduler, PoolOptions options)
     {
@@ -290,15 +292,37 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
             throw new InvalidOperationException("Pool is still running: call Close or Terminate before Join.");
         }
         DateTime deadline = timeout is { } t ? DateTime.UtcNow + t : DateTime.MaxValue;
-        while (_scheduler.HasWork)
+        // A lazy call whose caller has not read its results yet must not hold the join up: its window opens.
+        // If the join times out, it closes again, so an endless input is not read on without bound.
+        lock (_joinLock)
         {
-            if (DateTime.UtcNow >= deadline)
+            if (++_joiners == 1)
             {
-                return false;
+                _scheduler.OpenWindows(true);
             }
-            await Task.Delay(10).ConfigureAwait(false);
         }
-        return true;
+        try
+        {
+            while (_scheduler.HasWork)
+            {
+                if (DateTime.UtcNow >= deadline)
+                {
+                    return false;
+                }
+                await Task.Delay(10).ConfigureAwait(false);
+            }
+            return true;
+        }
+        finally
+        {
+            lock (_joinLock)
+            {
+                if (--_joiners == 0)
+                {
+                    _scheduler.OpenWindows(false);
+                }
+            }
+        }
     }
 
     /// <summary>Terminates, joins, and stops the coordinator if the pool started its own.</summary>

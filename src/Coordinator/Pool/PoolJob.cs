@@ -68,6 +68,7 @@ internal abstract class PoolJob
     private readonly IProgress<PoolProgress>? _progress;
     private long _lastProgress;
     private int _consumed;
+    private volatile bool _windowOpen;
 
     protected PoolJob(long id, TaskFunction function, bool cancellable, int window, bool failFast, IProgress<PoolProgress>? progress, CancellationToken cancellationToken)
     {
@@ -86,6 +87,7 @@ internal abstract class PoolJob
 
     public bool Cancellable { get; }
 
+    /// <summary>Items the call may have in flight or unread by its caller; <see cref="int.MaxValue"/> for an eager call.</summary>
     public int Window { get; }
 
     public bool FailFast { get; }
@@ -118,7 +120,13 @@ internal abstract class PoolJob
     public bool CanTake => Stopped is null && !InputDone && Room > 0;
 
     /// <summary>How many more items the read-ahead window lets the job take now.</summary>
-    public int Room => Window == int.MaxValue ? int.MaxValue : Window - (Taken - Volatile.Read(ref _consumed));
+    public int Room => Window == int.MaxValue || _windowOpen ? int.MaxValue : Window - (Taken - Volatile.Read(ref _consumed));
+
+    /// <summary>
+    /// While the pool is joined, a lazy call reads on without waiting for its caller to take results, as CPython's
+    /// <c>join</c> waits for every task whether its result was read or not; the results wait for the caller.
+    /// </summary>
+    public void OpenWindow(bool open) => _windowOpen = open;
 
     /// <summary>Held while the input is read, which may block; never taken under the scheduler's lock.</summary>
     public object InputLock { get; } = new();

@@ -73,6 +73,16 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         Pump();
     }
 
+    /// <summary>Lets lazy calls read past their window while the pool is joined (see <see cref="PoolJob.OpenWindow"/>).</summary>
+    public void OpenWindows(bool open)
+    {
+        lock (_lock)
+        {
+            _jobs.ForEach(job => job.OpenWindow(open));
+        }
+        Pump();
+    }
+
     public bool HasWork
     {
         get

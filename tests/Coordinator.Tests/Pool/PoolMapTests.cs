@@ -441,6 +441,19 @@ public sealed class PoolMapTests : PoolTest
     }
 
     [Fact]
+    public void Imap_NotYetRead_CloseAndJoin_RunsItToTheEnd_ResultsWaitForTheReader()
+    {
+        // CPython's join waits for every task, read or not. More items than the read-ahead window: joining must not
+        // wait on a reader who has not started (that would hang), so the window opens while the pool is joined.
+        IEnumerable<int> results = Pool.Imap(Tasks.Square, Enumerable.Range(0, 5000));
+        IEnumerable<int> unordered = Pool.ImapUnordered(Tasks.Square, Enumerable.Range(0, 5000));
+        Pool.Close();
+        Assert.True(Pool.Join(TestKitTimes.Dilated(TimeSpan.FromSeconds(20))));
+        Assert.Equal(Enumerable.Range(0, 5000).Select(x => x * x), results);
+        Assert.Equal(Enumerable.Range(0, 5000).Select(x => x * x), unordered.Order());
+    }
+
+    [Fact]
     public void Terminate_FailsCallsInProgress_ThenPoolNotRunning()
     {
         AsyncResult<List<long>> running = Pool.MapAsync(Tasks.Slow, Enumerable.Range(0, 1000), chunksize: 1);
