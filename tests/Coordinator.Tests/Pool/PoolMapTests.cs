@@ -454,6 +454,29 @@ public sealed class PoolMapTests : PoolTest
     }
 
     [Fact]
+    public void Imap_EndlessInput_JoinTimesOut_TheWindowClosesAgain()
+    {
+        int read = 0;
+        IEnumerable<int> Endless()
+        {
+            for (int i = 0; ; i++)
+            {
+                Interlocked.Increment(ref read);
+                yield return i;
+            }
+        }
+        IEnumerable<int> results = Pool.Imap(Tasks.Square, Endless());
+        Pool.Close();
+        Assert.False(Pool.Join(TimeSpan.FromMilliseconds(300)));
+        Assert.True(read > 1024 + 64, $"while joined the call reads past its window; it read {read}");
+        Thread.Sleep(TestKitTimes.Dilated(TimeSpan.FromMilliseconds(200))); // what was in flight comes back
+        int after = Volatile.Read(ref read);
+        Thread.Sleep(TestKitTimes.Dilated(TimeSpan.FromMilliseconds(300)));
+        Assert.Equal(after, Volatile.Read(ref read));
+        Assert.Equal(Enumerable.Range(0, 10).Select(x => x * x), results.Take(10));
+    }
+
+    [Fact]
     public void Terminate_FailsCallsInProgress_ThenPoolNotRunning()
     {
         AsyncResult<List<long>> running = Pool.MapAsync(Tasks.Slow, Enumerable.Range(0, 1000), chunksize: 1);
