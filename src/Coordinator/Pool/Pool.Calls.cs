@@ -1,3 +1,5 @@
+using Actors.Coordination.Pooling;
+
 namespace Actors;
 
 public sealed partial class Pool
@@ -23,21 +25,25 @@ public sealed partial class Pool
         Action<List<TResult>>? callback = null, Action<Exception>? errorCallback = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
         new(CollectAsync<T, TResult>(Submit(func, iterable, chunksize, lazy: false, cancellationToken, progress)), callback, errorCallback);
 
-    /// <summary>Results in input order as they become available, reading the input lazily with a bounded read-ahead (CPython's <c>imap</c>). An exception in the input at item k surfaces at k.</summary>
-    public IEnumerable<TResult> Imap<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunksize = 1, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Blocking(ImapAsync(func, iterable, chunksize, progress, cancellationToken));
+    /// <summary>
+    /// Results in input order as they become available, reading the input lazily with a bounded read-ahead (CPython's
+    /// <c>imap</c>). Enumerate them, or take them one at a time with <see cref="ImapIterator{T}.Next"/> and a timeout.
+    /// An exception in the input at item k surfaces at k.
+    /// </summary>
+    public ImapIterator<TResult> Imap<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunksize = 1, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        new(new ResultStream<TResult>(Submit(func, iterable, chunksize, lazy: true, cancellationToken, progress), ordered: true), _scheduler.Pump);
 
     /// <summary>The asynchronous stream form of <see cref="Imap"/>.</summary>
     public IAsyncEnumerable<TResult> ImapAsync<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunksize = 1, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        StreamAsync<T, TResult>(Submit(func, iterable, chunksize, lazy: true, cancellationToken, progress), ordered: true, cancellationToken);
+        StreamAsync<TResult>(Submit(func, iterable, chunksize, lazy: true, cancellationToken, progress), ordered: true, cancellationToken);
 
     /// <summary>Results in completion order (CPython's <c>imap_unordered</c>).</summary>
-    public IEnumerable<TResult> ImapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunksize = 1, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        Blocking(ImapUnorderedAsync(func, iterable, chunksize, progress, cancellationToken));
+    public ImapIterator<TResult> ImapUnordered<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunksize = 1, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        new(new ResultStream<TResult>(Submit(func, iterable, chunksize, lazy: true, cancellationToken, progress), ordered: false), _scheduler.Pump);
 
     /// <summary>The asynchronous stream form of <see cref="ImapUnordered"/>.</summary>
     public IAsyncEnumerable<TResult> ImapUnorderedAsync<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunksize = 1, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        StreamAsync<T, TResult>(Submit(func, iterable, chunksize, lazy: true, cancellationToken, progress), ordered: false, cancellationToken);
+        StreamAsync<TResult>(Submit(func, iterable, chunksize, lazy: true, cancellationToken, progress), ordered: false, cancellationToken);
 
     /// <summary>Like <c>Map</c>, with each item's values as the arguments (CPython's <c>starmap</c>).</summary>
     public List<TResult> Starmap<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunksize = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>

@@ -209,62 +209,22 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Yields results in input order (ordered) or as they complete, throwing at the first failed item.</summary>
-    private async IAsyncEnumerable<TResult> StreamAsync<TItem, TResult>(PoolJob<TItem> job, bool ordered, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private async IAsyncEnumerable<TResult> StreamAsync<TResult>(PoolJob job, bool ordered, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        using (job)
+        using var stream = new ResultStream<TResult>(job, ordered);
+        do
         {
-            var pending = new Dictionary<int, Batch>();
-            int next = 0;
-            await foreach (Batch batch in ReadAllAsync(job).WithCancellation(cancellationToken).ConfigureAwait(false))
+            while (stream.TryTake(out TResult value, out Exception? error))
             {
-                // The read-ahead window counts what the caller has not taken yet: results held back for order, and a
-                // batch until the caller has taken all of it (a caller that stops halfway opens no more room).
-                if (!ordered)
+                if (error is not null)
                 {
-                    for (int i = 0; i < batch.Count; i++)
-                    {
-                        yield return Unwrap<TResult>(batch, i);
-                    }
-                    job.Consumed(batch.Count);
-                    continue;
+                    System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
                 }
-                pending[batch.Start] = batch;
-                while (pending.Remove(next, out Batch? ready))
-                {
-                    next += ready.Count;
-                    for (int i = 0; i < ready.Count; i++)
-                    {
-                        yield return Unwrap<TResult>(ready, i);
-                    }
-                    job.Consumed(ready.Count);
-                }
+                yield return value;
             }
+            _scheduler.Pump();
         }
-    }
-
-    private static TResult Unwrap<TResult>(Batch batch, int offset)
-    {
-        if (batch.FailureAt(offset) is { } error)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
-        }
-        return batch.Results is TResult[] typed ? typed[offset] : (TResult)batch.Results.GetValue(offset)!;
-    }
-
-    private static IEnumerable<T> Blocking<T>(IAsyncEnumerable<T> source)
-    {
-        IAsyncEnumerator<T> enumerator = source.GetAsyncEnumerator();
-        try
-        {
-            while (enumerator.MoveNextAsync().AsTask().GetAwaiter().GetResult())
-            {
-                yield return enumerator.Current;
-            }
-        }
-        finally
-        {
-            enumerator.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
+        while (await stream.WaitAsync(cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>No new calls; calls in progress finish. Join waits for them.</summary>

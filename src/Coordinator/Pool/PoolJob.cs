@@ -59,7 +59,7 @@ internal sealed class Chunk(PoolJob job, int index, int start, Array items)
 /// and hands them to its consumer through a channel. The scheduler takes chunks only while fewer than
 /// <see cref="Window"/> items are in flight or unconsumed, so an endless input is read only as far as needed.
 /// </summary>
-internal abstract class PoolJob
+internal abstract class PoolJob : IDisposable
 {
     private readonly Channel<Batch> _outcomes = Channel.CreateUnbounded<Batch>(new UnboundedChannelOptions { SingleWriter = false, SingleReader = true });
     private readonly object _lock = new();
@@ -160,6 +160,9 @@ internal abstract class PoolJob
     /// <summary>The next chunk of input (<paramref name="count"/> items, default <see cref="Chunksize"/>), or null when the
     /// input is exhausted or has failed (its failure is then an outcome).</summary>
     public abstract Chunk? TakeChunk(int chunkIndex, int? count = null);
+
+    /// <summary>The caller has left: no more input is read, and the input is disposed (once no thread is reading it).</summary>
+    public abstract void Dispose();
 
     /// <summary>Records how long a chunk of <paramref name="items"/> items ran on its worker.</summary>
     public void ObserveRunTime(int items, double microseconds)
@@ -329,7 +332,7 @@ internal abstract class PoolJob
 }
 
 /// <summary>A job over an <see cref="IEnumerable{T}"/> whose items travel as <c>T[]</c> chunks.</summary>
-internal sealed class PoolJob<TItem> : PoolJob, IDisposable
+internal sealed class PoolJob<TItem> : PoolJob
 {
     private readonly IEnumerator<TItem> _input;
     private volatile bool _abandoned;
@@ -415,7 +418,7 @@ internal sealed class PoolJob<TItem> : PoolJob, IDisposable
     /// background read waiting on a slow source), by that thread once its read returns: an enumerator is not
     /// disposed under a reader, and the consumer does not wait for the source.
     /// </summary>
-    public void Dispose()
+    public override void Dispose()
     {
         _abandoned = true;
         if (Monitor.TryEnter(InputLock))

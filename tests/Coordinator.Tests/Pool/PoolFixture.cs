@@ -13,6 +13,12 @@ public static class Tasks
 
     public static int Pid(int _) => Environment.ProcessId;
 
+    public static int SleepMs(int ms)
+    {
+        Thread.Sleep(ms);
+        return ms;
+    }
+
     /// <summary>Instant, but 50 ms for items 10,000 to 10,039: tasks that turn slow after the pool has judged them fast.</summary>
     public static int SlowAt10000(int x)
     {

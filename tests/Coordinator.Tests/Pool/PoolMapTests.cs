@@ -332,6 +332,58 @@ public sealed class PoolMapTests : PoolTest
     }
 
     [Fact]
+    public void Imap_NextWithTimeout_TimesOutNoSooner_ThenTheSameResultComes()
+    {
+        using ImapIterator<int> results = Pool.Imap(Tasks.SleepMs, new[] { 0, 1500, 0 });
+        Assert.Equal(0, results.Next(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Throws<TimeoutException>(() => results.Next(TimeSpan.FromMilliseconds(200)));
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(190), $"gave up after {watch.Elapsed.TotalMilliseconds} ms"); // CPython checks the lower bound too
+        Assert.Throws<TimeoutException>(() => results.Next(TimeSpan.Zero));
+        Assert.Equal(1500, results.Next(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+        Assert.True(results.TryNext(out int last, TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, last);
+        Assert.False(results.TryNext(out _, TimeSpan.Zero));
+        Assert.Throws<InvalidOperationException>(() => results.Next()); // CPython's StopIteration
+        Assert.Throws<ArgumentOutOfRangeException>(() => results.Next(TimeSpan.FromSeconds(-2)));
+    }
+
+    [Fact]
+    public void Imap_Next_AFailedItemThrows_TheResultsAfterItCanStillBeTaken()
+    {
+        // CPython's IMapIterator raises a failed item's exception from next() and goes on with the next item.
+        foreach (ImapIterator<int> results in new[] { Pool.Imap(Tasks.FailOn3, Enumerable.Range(0, 8)), Pool.ImapUnordered(Tasks.FailOn3, Enumerable.Range(0, 8)) })
+        {
+            var taken = new List<int>();
+            Exception? failure = null;
+            for (int i = 0; i < 8; i++)
+            {
+                try
+                {
+                    taken.Add(results.Next(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+                }
+                catch (ArgumentException ex)
+                {
+                    failure = ex;
+                }
+            }
+            Assert.Equal([0, 1, 2, 4, 5, 6, 7], taken.Order());
+            Assert.Equal(3, failure!.Data[Actors.Pool.ItemIndexKey]);
+            Assert.False(results.TryNext(out _));
+        }
+        // Enumerating stops at the failure, as a foreach over CPython's imap does.
+        var seen = new List<int>();
+        Assert.Throws<ArgumentException>(() =>
+        {
+            foreach (int value in Pool.Imap(Tasks.FailOn3, Enumerable.Range(0, 8)))
+            {
+                seen.Add(value);
+            }
+        });
+        Assert.Equal([0, 1, 2], seen);
+    }
+
+    [Fact]
     public void Imap_InputThrowsAtK_SurfacesAtK_PoolStaysUsable()
     {
         IEnumerable<int> Broken()
