@@ -28,7 +28,8 @@ public sealed partial class Pool
     /// <summary>
     /// Results in input order as they become available, reading the input lazily with a bounded read-ahead (CPython's
     /// <c>imap</c>). Enumerate them, or take them one at a time with <see cref="ImapIterator{T}.Next"/> and a timeout.
-    /// An exception in the input at item k surfaces at k.
+    /// An exception thrown by the input surfaces where the chunk it interrupted starts, as in CPython: with the default
+    /// chunk size of 1, at the very item; the results before it arrive first.
     /// </summary>
     public ImapIterator<TResult> Imap<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int chunksize = 1, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
         new(new ResultStream<TResult>(Submit(func, iterable, chunksize, lazy: true, cancellationToken, progress), ordered: true), _scheduler.Pump);

@@ -376,12 +376,16 @@ internal sealed class PoolJob<TItem> : PoolJob
         }
         catch (Exception ex)
         {
-            // The input itself failed at this item: it surfaces at this index, after the items before it.
-            Taken = start + items.Count + 1;
+            // The input itself failed. As in CPython, the chunk it was building fails as a whole, at its first index
+            // (with a chunk size of 1, at the very item): the items read into that chunk are dropped.
+            int failed = start + items.Count;
+            int surfaceAt = Math.Max(start, failed - (failed % _chunksize));
+            items.RemoveRange(surfaceAt - start, failed - surfaceAt);
+            Taken = surfaceAt + 1;
             InputDone = true;
             Total = Taken;
             ex.Data[Actors.Pool.InputFailedKey] = true;
-            FailItem(start + items.Count, ex);
+            FailItem(surfaceAt, ex);
             return items.Count == 0 ? null : new Chunk(this, chunkIndex, start, items.ToArray());
         }
         finally

@@ -407,6 +407,31 @@ public sealed class PoolMapTests : PoolTest
         Assert.Equal([1, 4], Pool.Map(Tasks.Square, new[] { 1, 2 }));
     }
 
+    [Theory]
+    [InlineData(2, 6)]
+    [InlineData(4, 4)]
+    [InlineData(1, 7)]
+    public void Imap_InputThrowsInsideAChunk_SurfacesAtTheChunksStart_AsCPythonsTestExpects(int chunksize, int resultsBefore)
+    {
+        // CPython's test_imap_handle_iterable_exception: the generator fails at item 7; the chunk it was building fails whole.
+        static IEnumerable<int> FailsAt7()
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                if (i == 7) throw new InvalidDataException("said when");
+                yield return i;
+            }
+        }
+        using ImapIterator<int> results = Pool.Imap(Tasks.Square, FailsAt7(), chunksize);
+        for (int i = 0; i < resultsBefore; i++)
+        {
+            Assert.Equal(i * i, results.Next(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+        }
+        var ex = Assert.Throws<InvalidDataException>(() => results.Next(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+        Assert.Equal(resultsBefore, ex.Data[Actors.Pool.ItemIndexKey]);
+        Assert.False(results.TryNext(out _, TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+    }
+
     private sealed class ThrowingProgress : IProgress<PoolProgress>
     {
         public void Report(PoolProgress value) => throw new InvalidOperationException("the progress bar broke");
