@@ -157,4 +157,14 @@ public sealed class PoolInitializerTests : PoolTest
         Assert.True(pids.Distinct().Count() > 2, $"only {pids.Distinct().Count()} distinct worker pids for 40 tasks with maxtasksperchild 5");
         Assert.All(Pool.Map(Tasks.ReadInitialized, Enumerable.Range(0, 10), chunksize: 1), v => Assert.Equal(41, v));
     }
+
+    [Fact]
+    public void MaxTasksPerChild_ClosedBeforeTheTasksFinish_JoinWaitsForAll()
+    {
+        // CPython's test_pool_worker_lifetime_early_close (issue #10332: join hung when workers had to be replaced after close).
+        AsyncResult<int>[] results = [.. Enumerable.Range(0, 14).Select(i => Pool.ApplyAsync(Tasks.SleepMs, 100 + i))];
+        Pool.Close();
+        Assert.True(Pool.Join(TestKitTimes.Dilated(TimeSpan.FromSeconds(30))));
+        Assert.Equal(Enumerable.Range(0, 14).Select(i => 100 + i), results.Select(r => r.Get(TimeSpan.Zero)));
+    }
 }
