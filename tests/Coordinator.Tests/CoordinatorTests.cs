@@ -60,8 +60,7 @@ public sealed class CoordinatorTests
         await using Coordinator coordinator = await Coordinator.StartAsync(Options());
         ActorRef victim = await coordinator.SpawnAsync<PidActor>("victim", worker: 0);
         var probe = new TestProbe(coordinator.System);
-        probe.Watch(victim);
-        await Task.Delay(100); // the watch request reaches the worker
+        await probe.WatchAsync(victim);
         Task<int> pending = victim.AskAsync<int>("hang", TimeSpan.FromSeconds(60));
         int oldPid = coordinator.Workers[0].Pid;
         var stopwatch = Stopwatch.StartNew();

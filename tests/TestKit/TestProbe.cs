@@ -36,8 +36,16 @@ public sealed class TestProbe
     public void Reply(object message) =>
         (LastSender ?? throw new InvalidOperationException("No message with a sender has been taken yet.")).Tell(message, Ref);
 
-    /// <summary>Makes the probe watch <paramref name="actor"/>; see <see cref="ExpectTerminatedAsync"/>.</summary>
-    public void Watch(ActorRef actor) => Ref.Tell(new ProbeActor.WatchCommand(actor));
+    /// <summary>
+    /// Makes the probe watch <paramref name="actor"/>; see <see cref="ExpectTerminatedAsync"/>. The task completes once the
+    /// watch is registered: for a remote actor its request is then on the connection ahead of anything sent after.
+    /// </summary>
+    public Task WatchAsync(ActorRef actor)
+    {
+        var registered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Ref.Tell(new ProbeActor.WatchCommand(actor, registered));
+        return registered.Task.WaitAsync(TestKitTimes.Dilated(TimeSpan.FromSeconds(5)));
+    }
 
     /// <summary>Waits for the next message, which must be a <typeparamref name="T"/> that matches <paramref name="predicate"/>.</summary>
     /// <exception cref="Xunit.Sdk.XunitException">Nothing came in time, or something else came first.</exception>
@@ -126,13 +134,14 @@ public sealed class TestProbe
 
     private sealed class ProbeActor(ChannelWriter<(object, ActorRef?)> received) : Actor
     {
-        public sealed record WatchCommand(ActorRef Actor);
+        public sealed record WatchCommand(ActorRef Actor, TaskCompletionSource Registered);
 
         protected override ValueTask ReceiveAsync(object message)
         {
             if (message is WatchCommand watch)
             {
                 Context.Watch(watch.Actor);
+                watch.Registered.TrySetResult();
             }
             else
             {

@@ -11,7 +11,12 @@ public static class Tasks
         return x;
     }
 
-    public static int Pid(int _) => Environment.ProcessId;
+    /// <summary>The worker's pid, after 2 ms: long enough that the pool never sends many to one message, so every worker gets some.</summary>
+    public static int Pid(int _)
+    {
+        Thread.Sleep(2);
+        return Environment.ProcessId;
+    }
 
     public static int SleepMs(int ms)
     {

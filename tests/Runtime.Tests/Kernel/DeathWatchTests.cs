@@ -9,8 +9,8 @@ public sealed class DeathWatchTests : SystemTest
     {
         var probe = CreateProbe();
         ActorRef echo = System.Spawn(Props.Create<Echo>());
-        probe.Watch(echo);
-        probe.Watch(echo);
+        await probe.WatchAsync(echo);
+        await probe.WatchAsync(echo);
         await echo.AskAsync<int>(1); // the watch is in place once the probe has processed it; asks are ordered behind it
         await System.StopAsync(echo);
         Terminated terminated = await probe.ExpectTerminatedAsync(echo);
@@ -24,7 +24,7 @@ public sealed class DeathWatchTests : SystemTest
         var probe = CreateProbe();
         ActorRef echo = System.Spawn(Props.Create<Echo>());
         await System.StopAsync(echo);
-        probe.Watch(echo);
+        await probe.WatchAsync(echo);
         await probe.ExpectTerminatedAsync(echo);
         await probe.ExpectNoMsgAsync();
     }
@@ -34,7 +34,7 @@ public sealed class DeathWatchTests : SystemTest
     {
         var probe = CreateProbe();
         ActorRef ghost = System.Resolve(new ActorId("local", "/user/ghost", 99));
-        probe.Watch(ghost);
+        await probe.WatchAsync(ghost);
         Terminated terminated = await probe.ExpectTerminatedAsync(ghost);
         Assert.False(terminated.ExistenceConfirmed);
     }

@@ -32,7 +32,7 @@ public sealed class LifecycleTests : SystemTest
     {
         var probe = CreateProbe();
         ActorRef forwarder = System.Spawn(Props.Create(() => new Forwarder(probe.Ref)));
-        probe.Watch(forwarder);
+        await probe.WatchAsync(forwarder);
         forwarder.Tell(1);
         forwarder.Tell(2);
         forwarder.Tell(PoisonPill.Instance);
@@ -51,7 +51,7 @@ public sealed class LifecycleTests : SystemTest
         ActorRef parent = System.Spawn(Props.Create(() => new Parent("p", log, ctx =>
         {
             ActorRef child = ctx.Spawn(Props.Create<Echo>(), "short-lived");
-            probe.Watch(child);
+            _ = probe.WatchAsync(child); // a watch that lands after the stop still reports it
             ctx.Stop(child);
             return Task.CompletedTask;
         })));

@@ -39,7 +39,7 @@ public sealed class SupervisionTests : SystemTest
     {
         var probe = CreateProbe();
         ActorRef counter = SpawnUnder(SupervisorStrategy.OneForOne(_ => SupervisorDirective.Stop), Props.Create(() => new Counter()));
-        probe.Watch(counter);
+        await probe.WatchAsync(counter);
         counter.Tell(new Boom("x"));
         await probe.ExpectTerminatedAsync(counter);
     }
@@ -53,7 +53,7 @@ public sealed class SupervisionTests : SystemTest
         ActorRef supervisor = System.Spawn(Props.Create(() => new Supervisor(log))
             .WithChildSupervisor(SupervisorStrategy.OneForOne(_ => SupervisorDirective.Escalate)));
         ActorRef child = await supervisor.AskAsync<ActorRef>(Props.Create(() => new Counter()));
-        probe.Watch(child);
+        await probe.WatchAsync(child);
         child.Tell(new Boom("escalated"));
         // The supervisor is restarted by the user guardian's default strategy, which stops its children first.
         await probe.ExpectTerminatedAsync(child);
@@ -68,7 +68,7 @@ public sealed class SupervisionTests : SystemTest
         var log = new ConcurrentQueue<string>();
         ActorRef counter = SpawnUnder(SupervisorStrategy.OneForOne(_ => SupervisorDirective.Restart, maxRestarts: 3, within: TimeSpan.FromMinutes(1)),
             Props.Create(() => new Counter(log)));
-        probe.Watch(counter);
+        await probe.WatchAsync(counter);
         for (int i = 0; i < 10; i++)
         {
             counter.Tell(new Boom("storm " + i));
@@ -84,7 +84,7 @@ public sealed class SupervisionTests : SystemTest
         var probe = CreateProbe();
         int attempts = 0;
         ActorRef broken = System.Spawn(Props.Create<Actor>(() => { Interlocked.Increment(ref attempts); throw new InvalidOperationException("no config"); }));
-        probe.Watch(broken);
+        await probe.WatchAsync(broken);
         await probe.ExpectTerminatedAsync(broken);
         Assert.Equal(1, attempts);
         var ex = await Assert.ThrowsAsync<ActorTerminatedException>(() => broken.AskAsync<int>("x"));
@@ -97,7 +97,7 @@ public sealed class SupervisionTests : SystemTest
     {
         var probe = CreateProbe();
         ActorRef broken = System.Spawn(Props.Create(() => new Parent("p", new ConcurrentQueue<string>(), _ => throw new InvalidOperationException("hook"))));
-        probe.Watch(broken);
+        await probe.WatchAsync(broken);
         await probe.ExpectTerminatedAsync(broken);
     }
 
@@ -118,7 +118,7 @@ public sealed class SupervisionTests : SystemTest
     {
         var probe = CreateProbe();
         ActorRef actor = System.Spawn(Props.Create(() => new ThrowingHooks()));
-        probe.Watch(actor);
+        await probe.WatchAsync(actor);
         await System.StopAsync(actor);
         await probe.ExpectTerminatedAsync(actor);
         Assert.Contains(Logs.Lines, l => l.Message.Contains("OnStoppingAsync", StringComparison.Ordinal));
@@ -129,7 +129,7 @@ public sealed class SupervisionTests : SystemTest
     {
         var probe = CreateProbe();
         ActorRef counter = SpawnUnder(SupervisorStrategy.OneForOne(_ => throw new InvalidOperationException("bad decider")), Props.Create(() => new Counter()));
-        probe.Watch(counter);
+        await probe.WatchAsync(counter);
         counter.Tell(new Boom("x"));
         await probe.ExpectTerminatedAsync(counter);
     }

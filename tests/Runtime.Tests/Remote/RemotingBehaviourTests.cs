@@ -62,9 +62,8 @@ public abstract class RemotingBehaviourTests : IAsyncLifetime
     {
         var probe = new TestProbe(Pair.Client);
         ActorRef echo = Pair.OnServer(Props.Create<Echo>());
-        probe.Watch(echo);
+        await probe.WatchAsync(echo); // its request is on the connection ahead of the stop below
         await echo.AskAsync<int>(1);
-        await Task.Delay(50); // the watch request travels ahead of the stop below on the same connection
         await Pair.Client.StopAsync(echo);
         Terminated terminated = await probe.ExpectTerminatedAsync(echo);
         Assert.False(terminated.NodeLost);
@@ -76,10 +75,8 @@ public abstract class RemotingBehaviourTests : IAsyncLifetime
     {
         var probe = new TestProbe(Pair.Client);
         ActorRef silent = Pair.OnServer(Props.Create(() => new Counter()));
-        probe.Watch(silent);
-        await Task.Delay(50);
+        await probe.WatchAsync(silent);
         Task<int> pending = silent.AskAsync<int>("inc", TimeSpan.FromSeconds(30)); // never answered
-        await Task.Delay(50);
         await Pair.ServerRemote.DisposeAsync(); // the server node goes away
         var ex = await Assert.ThrowsAsync<NodeLostException>(() => pending).WaitAsync(TestKitTimes.Dilated(TimeSpan.FromSeconds(5)));
         Assert.Equal("server", ex.Node);
