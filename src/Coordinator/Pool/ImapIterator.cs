@@ -46,6 +46,7 @@ public sealed class ImapIterator<T> : IEnumerable<T>, IDisposable
         long deadline = timeout is { } t && t != Timeout.InfiniteTimeSpan ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         while (!_ended)
         {
+            bool allRecorded = _stream.AllRecorded;
             if (_stream.TryTake(out value, out Exception? error))
             {
                 if (error is not null)
@@ -55,7 +56,7 @@ public sealed class ImapIterator<T> : IEnumerable<T>, IDisposable
                 return true;
             }
             _pump();
-            if (!More(deadline, timeout))
+            if (allRecorded || !More(deadline, timeout))
             {
                 _ended = true;
                 _stream.Dispose();

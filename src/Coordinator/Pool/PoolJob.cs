@@ -119,6 +119,18 @@ internal abstract class PoolJob : IDisposable
 
     public bool CanTake => Stopped is null && !InputDone && Room > 0;
 
+    /// <summary>Every item's outcome has been handed to the channel; its completion may follow a moment later.</summary>
+    public bool AllRecorded
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return Stopped is null && InputDone && Completed + Failed == Taken;
+            }
+        }
+    }
+
     /// <summary>How many more items the read-ahead window lets the job take now.</summary>
     public int Room => Window == int.MaxValue || _windowOpen ? int.MaxValue : Window - (Taken - Volatile.Read(ref _consumed));
 

@@ -55,6 +55,13 @@ internal sealed class ResultStream<TResult>(PoolJob job, bool ordered) : IDispos
     }
 
     /// <summary>
+    /// Whether every outcome is in the channel already, which is known as soon as the last one is written; the
+    /// channel's completion follows a moment later. Read it before <see cref="TryTake"/>: if it was true and nothing
+    /// could be taken, nothing is left, and a caller with no time to wait is told the end rather than "wait".
+    /// </summary>
+    public bool AllRecorded => job.AllRecorded;
+
+    /// <summary>
     /// Waits for more outcomes: false once the call has ended and all were taken; throws the call's own end when it was
     /// stopped (cancelled, failed fast, the pool terminated).
     /// </summary>

@@ -349,6 +349,22 @@ public sealed class PoolMapTests : PoolTest
     }
 
     [Fact]
+    public void Imap_AskedAgainAtOnceAfterTheLastResult_IsToldTheEnd_NeverToWait()
+    {
+        // The end is known with the last result, not only once the result channel completes: here a slow final
+        // progress report holds that completion back.
+        for (int round = 0; round < 3; round++)
+        {
+            using ImapIterator<int> results = Pool.Imap(Tasks.Square, Enumerable.Range(0, 3).ToList(), progress: new SlowLastReport());
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(i * i, results.Next(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+            }
+            Assert.False(results.TryNext(out _, TimeSpan.Zero));
+        }
+    }
+
+    [Fact]
     public void Imap_Next_AFailedItemThrows_TheResultsAfterItCanStillBeTaken()
     {
         // CPython's IMapIterator raises a failed item's exception from next() and goes on with the next item.
@@ -430,6 +446,17 @@ public sealed class PoolMapTests : PoolTest
         var ex = Assert.Throws<InvalidDataException>(() => results.Next(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
         Assert.Equal(resultsBefore, ex.Data[Actors.Pool.ItemIndexKey]);
         Assert.False(results.TryNext(out _, TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+    }
+
+    private sealed class SlowLastReport : IProgress<PoolProgress>
+    {
+        public void Report(PoolProgress value)
+        {
+            if (value.Done + value.Failed == value.Total)
+            {
+                Thread.Sleep(300);
+            }
+        }
     }
 
     private sealed class ThrowingProgress : IProgress<PoolProgress>
