@@ -43,7 +43,9 @@ public sealed class ImapIterator<T> : IEnumerable<T>, IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), given, "A timeout cannot be negative.");
         }
-        long deadline = timeout is { } t && t != Timeout.InfiniteTimeSpan ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        // Past about 24 days (what a wait in milliseconds can hold), a timeout counts as none.
+        long deadline = timeout is { } t && t != Timeout.InfiniteTimeSpan && t.TotalMilliseconds < int.MaxValue
+            ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
         while (!_ended)
         {
             bool allRecorded = _stream.AllRecorded;

@@ -340,7 +340,7 @@ public sealed class PoolMapTests : PoolTest
         Assert.Throws<TimeoutException>(() => results.Next(TimeSpan.FromMilliseconds(200)));
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(190), $"gave up after {watch.Elapsed.TotalMilliseconds} ms"); // CPython checks the lower bound too
         Assert.Throws<TimeoutException>(() => results.Next(TimeSpan.Zero));
-        Assert.Equal(1500, results.Next(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+        Assert.Equal(1500, results.Next(TimeSpan.MaxValue)); // as good as no timeout
         Assert.True(results.TryNext(out int last, TimeSpan.FromSeconds(10)));
         Assert.Equal(0, last);
         Assert.False(results.TryNext(out _, TimeSpan.Zero));
