@@ -36,7 +36,8 @@ public sealed class AsyncResult<T>
     {
         try
         {
-            return Task.Wait(timeout ?? Timeout.InfiniteTimeSpan);
+            // Past about 24 days (what a wait in milliseconds can hold), a timeout counts as none.
+            return Task.Wait(timeout is { TotalMilliseconds: < int.MaxValue } t ? t : Timeout.InfiniteTimeSpan);
         }
         catch (AggregateException)
         {
