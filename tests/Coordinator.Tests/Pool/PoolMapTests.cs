@@ -317,18 +317,27 @@ public sealed class PoolMapTests : PoolTest
     [Fact]
     public void Imap_EndlessInput_ReadsOnlyABoundedWindow()
     {
-        int read = 0;
-        IEnumerable<int> Endless()
+        var read = new ReadCounter();
+        Assert.Equal(Enumerable.Range(0, 20).Select(x => x * x), Pool.Imap(Tasks.Square, read.Endless()).Take(20));
+        Thread.Sleep(200);
+        Assert.InRange(read.Count, 20, 1024 + 64); // the read-ahead floor (Pool.MinReadAhead) plus the consumer's own
+    }
+
+    /// <summary>An endless input that counts how far it has been read.</summary>
+    private sealed class ReadCounter
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public IEnumerable<int> Endless()
         {
             for (int i = 0; ; i++)
             {
-                Interlocked.Increment(ref read);
+                Interlocked.Increment(ref _count);
                 yield return i;
             }
         }
-        Assert.Equal(Enumerable.Range(0, 20).Select(x => x * x), Pool.Imap(Tasks.Square, Endless()).Take(20));
-        Thread.Sleep(200);
-        Assert.InRange(read, 20, 1024 + 64); // the read-ahead floor (Pool.MinReadAhead) plus the consumer's own
     }
 
     [Fact]
@@ -562,23 +571,15 @@ public sealed class PoolMapTests : PoolTest
     [Fact]
     public void Imap_EndlessInput_JoinTimesOut_TheWindowClosesAgain()
     {
-        int read = 0;
-        IEnumerable<int> Endless()
-        {
-            for (int i = 0; ; i++)
-            {
-                Interlocked.Increment(ref read);
-                yield return i;
-            }
-        }
-        IEnumerable<int> results = Pool.Imap(Tasks.Square, Endless());
+        var read = new ReadCounter();
+        IEnumerable<int> results = Pool.Imap(Tasks.Square, read.Endless());
         Pool.Close();
         Assert.False(Pool.Join(TimeSpan.FromMilliseconds(300)));
-        Assert.True(read > 1024 + 64, $"while joined the call reads past its window; it read {read}");
+        Assert.True(read.Count > 1024 + 64, $"while joined the call reads past its window; it read {read.Count}");
         Thread.Sleep(TestKitTimes.Dilated(TimeSpan.FromMilliseconds(200))); // what was in flight comes back
-        int after = Volatile.Read(ref read);
+        int after = read.Count;
         Thread.Sleep(TestKitTimes.Dilated(TimeSpan.FromMilliseconds(300)));
-        Assert.Equal(after, Volatile.Read(ref read));
+        Assert.Equal(after, read.Count);
         Assert.Equal(Enumerable.Range(0, 10).Select(x => x * x), results.Take(10));
     }
 
