@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Actors.Coordination.Pooling;
 
 namespace Actors;
 
@@ -36,8 +37,7 @@ public sealed class AsyncResult<T>
     {
         try
         {
-            // Past about 24 days (what a wait in milliseconds can hold), a timeout counts as none.
-            return Task.Wait(timeout is { TotalMilliseconds: < int.MaxValue } t ? t : Timeout.InfiniteTimeSpan);
+            return Task.Wait(Timeouts.Waitable(timeout));
         }
         catch (AggregateException)
         {

@@ -43,9 +43,8 @@ public sealed class ImapIterator<T> : IEnumerable<T>, IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(timeout), given, "A timeout cannot be negative.");
         }
-        // Past about 24 days (what a wait in milliseconds can hold), a timeout counts as none.
-        long deadline = timeout is { } t && t != Timeout.InfiniteTimeSpan && t.TotalMilliseconds < int.MaxValue
-            ? Stopwatch.GetTimestamp() + (long)(t.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+        TimeSpan wait = Timeouts.Waitable(timeout);
+        long deadline = wait == Timeout.InfiniteTimeSpan ? long.MaxValue : Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
         while (!_ended)
         {
             bool allRecorded = _stream.AllRecorded;

@@ -251,7 +251,8 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         {
             throw new InvalidOperationException("Pool is still running: call Close or Terminate before Join.");
         }
-        DateTime deadline = timeout is { } t && t < DateTime.MaxValue - DateTime.UtcNow ? DateTime.UtcNow + t : DateTime.MaxValue;
+        TimeSpan wait = Timeouts.Waitable(timeout);
+        DateTime deadline = wait == Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + wait;
         // A lazy call whose caller has not read its results yet must not hold the join up: its window opens.
         // If the join times out, it closes again, so an endless input is not read on without bound.
         lock (_joinLock)
