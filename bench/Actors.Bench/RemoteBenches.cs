@@ -1,19 +1,22 @@
+using Akka.Actor;
 using System.Diagnostics;
 using System.Net.Sockets;
 
 namespace Actors.Bench;
 
 /// <summary>Actors on a worker process, driven from the coordinator.</summary>
-internal sealed class EchoCounter : Actor
+internal sealed class EchoCounter : Akka.Actor.ReceiveActor
 {
     private long _count;
 
-    protected override ValueTask ReceiveAsync(object message)
+    public EchoCounter()
     {
-        if (message is "count") Context.Respond(_count);
-        else if (message is "ping") Context.Respond("pong");
-        else _count++;
-        return default;
+        ReceiveAny(message =>
+        {
+            if (message is "count") Sender.Tell(_count, Self);
+            else if (message is "ping") Sender.Tell("pong", Self);
+            else _count++;
+        });
     }
 }
 
@@ -29,8 +32,8 @@ internal sealed class RemoteAskBench : IBench
     public async Task RunAsync(BenchSink sink, int repeats)
     {
         await using Coordinator coordinator = await Coordinator.StartAsync(new CoordinatorOptions { Workers = 1 });
-        ActorRef actor = await coordinator.SpawnAsync<EchoCounter>();
-        for (int i = 0; i < 2_000; i++) await actor.AskAsync<string>("ping");
+        Akka.Actor.IActorRef actor = await coordinator.SpawnAsync<EchoCounter>();
+        for (int i = 0; i < 2_000; i++) await actor.Ask<string>("ping", TimeSpan.FromSeconds(10));
         var p50 = new List<double>();
         var p99 = new List<double>();
         var raw = new List<double>();
@@ -40,7 +43,7 @@ internal sealed class RemoteAskBench : IBench
             for (int i = 0; i < Asks; i++)
             {
                 long t0 = Stopwatch.GetTimestamp();
-                await actor.AskAsync<string>("ping");
+                await actor.Ask<string>("ping", TimeSpan.FromSeconds(10));
                 samples[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
             }
             Array.Sort(samples);
@@ -100,7 +103,7 @@ internal sealed class RemoteThroughputBench : IBench
     public async Task RunAsync(BenchSink sink, int repeats)
     {
         await using Coordinator coordinator = await Coordinator.StartAsync(new CoordinatorOptions { Workers = 1 });
-        ActorRef actor = await coordinator.SpawnAsync<EchoCounter>();
+        Akka.Actor.IActorRef actor = await coordinator.SpawnAsync<EchoCounter>();
         await SendAsync(actor, 100_000, SmallWindow, i => i);
         byte[] mib = new byte[1 << 20];
         await SendAsync(actor, 32, LargeWindow, _ => mib);
@@ -116,19 +119,19 @@ internal sealed class RemoteThroughputBench : IBench
     }
 
     /// <summary>Tells <paramref name="count"/> messages, waiting for the actor to catch up every <paramref name="window"/>; returns seconds.</summary>
-    private static async Task<double> SendAsync(ActorRef actor, int count, int window, Func<int, object> message)
+    private static async Task<double> SendAsync(Akka.Actor.IActorRef actor, int count, int window, Func<int, object> message)
     {
-        long before = await actor.AskAsync<long>("count");
+        long before = await actor.Ask<long>("count", TimeSpan.FromMinutes(1));
         var watch = Stopwatch.StartNew();
         for (int i = 0; i < count; i++)
         {
-            actor.Tell(message(i));
+            actor.Tell(message(i), Akka.Actor.ActorRefs.NoSender);
             if ((i + 1) % window == 0)
             {
-                await actor.AskAsync<long>("count", TimeSpan.FromMinutes(1));
+                await actor.Ask<long>("count", TimeSpan.FromMinutes(1));
             }
         }
-        long after = await actor.AskAsync<long>("count", TimeSpan.FromMinutes(1));
+        long after = await actor.Ask<long>("count", TimeSpan.FromMinutes(1));
         double seconds = watch.Elapsed.TotalSeconds;
         return after - before == count ? seconds : throw new InvalidOperationException($"sent {count}, received {after - before}");
     }

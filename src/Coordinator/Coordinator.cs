@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using Actors.Runtime.Hosting;
+using Actors.Runtime.Nodes;
 using Actors.Runtime.Remote;
 using Actors.Runtime.Remote.Handshake;
 using Actors.Runtime.Remote.Transport;
@@ -25,16 +26,24 @@ public sealed class Coordinator : IAsyncDisposable
     private int _placement;
     private int _disposed;
 
-    private Coordinator(ActorSystem system, Remoting remoting, WorkerProcess[] workers, Assembly[] allowed)
+    private readonly System.Security.Cryptography.X509Certificates.X509Certificate2 _certificate;
+
+    private Coordinator(Akka.Actor.ActorSystem system, ActorSystem kernel, Remoting remoting, WorkerProcess[] workers, Assembly[] allowed,
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
     {
+        _certificate = certificate;
         System = system;
+        Kernel = kernel;
         _remoting = remoting;
         _workers = workers;
         _allowed = allowed;
     }
 
-    /// <summary>The coordinator's own actor system (node <c>coordinator</c>): spawn local actors here, or watch remote ones.</summary>
-    public ActorSystem System { get; }
+    /// <summary>The coordinator's Akka actor system: spawn local actors here, watch actors on workers, ask them.</summary>
+    public Akka.Actor.ActorSystem System { get; }
+
+    /// <summary>The hand-written kernel that still carries the Pool's chunks until the lane delivers into Akka actors.</summary>
+    internal ActorSystem Kernel { get; }
 
     /// <summary>A snapshot of every worker: name, pid, host, cores, state, restarts.</summary>
     public IReadOnlyList<WorkerInfo> Workers => [.. _workers.Select(w => w.Info)];
@@ -49,25 +58,32 @@ public sealed class Coordinator : IAsyncDisposable
         options ??= new CoordinatorOptions();
         loggerFactory ??= NullLoggerFactory.Instance;
         Assembly[] allowed = [.. options.AllowedAssemblies.Append(Assembly.GetEntryAssembly()).Append(typeof(Coordinator).Assembly).OfType<Assembly>().Distinct()];
-        ActorSystem system = ActorSystem.Create(new ActorSystemOptions
+        ActorSystem kernel = ActorSystem.Create(new ActorSystemOptions
         {
             Name = "coordinator",
             NodeName = "coordinator",
             Serializer = new SerializerOptions { AllowedAssemblies = allowed },
         }, loggerFactory);
         byte[] key = options.AuthKey ?? RandomNumberGenerator.GetBytes(32);
-        var remoting = new Remoting(system, options.Remote, key,
+        var remoting = new Remoting(kernel, options.Remote, key,
             new NodeInfo("coordinator", Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount), SocketTransport.Instance);
         Coordinator? coordinator = null;
+        Akka.Actor.ActorSystem? system = null;
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null;
         try
         {
+            certificate = NodeCertificate.Create(); // Akka's TLS uses it for the coordinator's whole life
+            system = NodeSystem.Start(NodeSystem.Merge(options.AkkaConfig), certificate, new SerializerOptions { AllowedAssemblies = allowed });
             string address = await remoting.ListenAsync(
                 options.ListenAddress ?? $"unix:@actors-{Environment.ProcessId}-{Guid.NewGuid():N}", cancellationToken).ConfigureAwait(false);
             WorkerLaunch launch = WorkerLaunch.Create(options, address, allowed);
             ILogger logger = loggerFactory.CreateLogger("Actors.Coordinator");
+            string bootstrap = new WorkerBootstrap(Convert.ToHexString(key), Convert.ToBase64String(NodeCertificate.Export(certificate)),
+                NodeSystem.AddressOf(system).ToString(), options.AkkaConfig).ToLine();
             WorkerProcess[] workers = [.. Enumerable.Range(1, options.Workers ?? Environment.ProcessorCount)
-                .Select(i => new WorkerProcess("worker-" + i.ToString(CultureInfo.InvariantCulture), launch, key, options, logger))];
-            coordinator = new Coordinator(system, remoting, workers, allowed);
+                .Select(i => new WorkerProcess("worker-" + i.ToString(CultureInfo.InvariantCulture), launch, bootstrap, system, options, logger))];
+            system.ActorOf(Akka.Actor.Props.Create(() => new WorkerDirectory(workers)), WorkerDirectoryPath.Name);
+            coordinator = new Coordinator(system, kernel, remoting, workers, allowed, certificate);
             remoting.NodeJoined += endpoint => workers.FirstOrDefault(w => w.Name == endpoint.Peer.Name)?.OnJoined(endpoint);
             remoting.NodeLost += (endpoint, _) => workers.FirstOrDefault(w => w.Name == endpoint.Peer.Name)?.OnLost(endpoint);
             await Task.WhenAll(workers.Select(w => w.StartAsync(cancellationToken))).ConfigureAwait(false);
@@ -81,7 +97,12 @@ public sealed class Coordinator : IAsyncDisposable
             }
             else
             {
-                await system.ShutdownAsync().ConfigureAwait(false);
+                await kernel.ShutdownAsync().ConfigureAwait(false);
+                if (system is not null)
+                {
+                    await system.Terminate().ConfigureAwait(false);
+                }
+                certificate?.Dispose();
             }
             throw;
         }
@@ -92,44 +113,59 @@ public sealed class Coordinator : IAsyncDisposable
     public static Coordinator Start(CoordinatorOptions? options = null, ILoggerFactory? loggerFactory = null) =>
         Task.Run(() => StartAsync(options, loggerFactory)).GetAwaiter().GetResult();
 
-    /// <summary>Starts an actor of type <typeparamref name="TActor"/> on a worker and returns its reference.</summary>
+    /// <summary>The default time <see cref="SpawnAsync{TActor}"/> waits for the worker's answer.</summary>
+    public static readonly TimeSpan DefaultSpawnTimeout = TimeSpan.FromSeconds(10); // a loaded worker still answers in well under a second
+
+    /// <summary>Starts an Akka actor of type <typeparamref name="TActor"/> on a worker and returns its reference.</summary>
     /// <param name="name">The actor's name on that worker, or null for a generated one.</param>
     /// <param name="worker">The worker's index in <see cref="Workers"/>, or null to let the coordinator place it (round robin over running workers).</param>
-    /// <param name="arguments">Constructor arguments; they are serialized like any message.</param>
-    /// <exception cref="InvalidOperationException">The actor's assembly is not allowed, or no worker is running.</exception>
+    /// <param name="arguments">Constructor arguments; they are serialized like any message, here, so one that cannot travel fails this call.</param>
+    /// <exception cref="InvalidOperationException">The actor's assembly is not allowed, or no worker is running, or the worker refused.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="worker"/> is not an index of <see cref="Workers"/>.</exception>
-    public Task<ActorRef> SpawnAsync<TActor>(string? name = null, int? worker = null, params object?[] arguments) where TActor : Actor
+    /// <exception cref="PayloadSerializationException">An argument cannot travel to a worker; the message names it.</exception>
+    /// <exception cref="TimeoutException">The worker did not answer within <see cref="DefaultSpawnTimeout"/>.</exception>
+    public Task<Akka.Actor.IActorRef> SpawnAsync<TActor>(string? name = null, int? worker = null, params object?[] arguments) where TActor : Akka.Actor.ActorBase
+    {
+        WorkerProcess target = Place(typeof(TActor), worker);
+        var request = new SpawnRequest(typeof(TActor).FullName!, typeof(TActor).Assembly.GetName().Name!, arguments, name);
+        ((IPayloadSerializer)Runtime.Serialization.AkkaPayloadSerializer.Of(System)).Serialize(request); // an argument that cannot travel fails here, named
+        Akka.Actor.IActorRef agent = target.Agent ?? throw new InvalidOperationException($"{target.Name} is not running; see Coordinator.Workers for its state.");
+        return Akka.Actor.Futures.Ask<Akka.Actor.IActorRef>(agent, request, DefaultSpawnTimeout);
+    }
+
+    /// <summary>Starts a kernel actor on a worker (the Pool's runners, until the lane delivers into Akka actors).</summary>
+    internal Task<ActorRef> SpawnKernelAsync<TActor>(int worker, params object?[] arguments) where TActor : Actor
+    {
+        WorkerProcess target = Place(typeof(TActor), worker);
+        ActorRef agent = Kernel.Resolve(new ActorId(target.Name, "/system/" + KernelAgent.Name, 0));
+        return agent.AskAsync<ActorRef>(new SpawnRequest(typeof(TActor).FullName!, typeof(TActor).Assembly.GetName().Name!, arguments, null));
+    }
+
+    private WorkerProcess Place(Type type, int? worker)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        Type type = typeof(TActor);
         if (!_allowed.Contains(type.Assembly))
         {
             throw new InvalidOperationException($"{type.Name}'s assembly '{type.Assembly.GetName().Name}' is not allowed on the workers; add it to CoordinatorOptions.AllowedAssemblies.");
         }
-        WorkerProcess target;
         if (worker is { } index)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(index, nameof(worker));
             ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _workers.Length, nameof(worker));
-            target = _workers[index];
+            return _workers[index];
         }
-        else
+        WorkerProcess[] running = [.. _workers.Where(w => w.Info.State == WorkerState.Running)];
+        if (running.Length == 0)
         {
-            WorkerProcess[] running = [.. _workers.Where(w => w.Info.State == WorkerState.Running)];
-            if (running.Length == 0)
-            {
-                throw new InvalidOperationException("No worker is running; see Coordinator.Workers for their states.");
-            }
-            target = running[(int)((uint)Interlocked.Increment(ref _placement) % running.Length)];
+            throw new InvalidOperationException("No worker is running; see Coordinator.Workers for their states.");
         }
-        ActorRef agent = System.Resolve(new ActorId(target.Name, "/system/" + WorkerAgent.Name, 0));
-        return agent.AskAsync<ActorRef>(new SpawnRequest(type.FullName!, type.Assembly.GetName().Name!, arguments, name));
+        return running[(int)((uint)Interlocked.Increment(ref _placement) % running.Length)];
     }
 
     /// <summary>Replaces a worker's process by a fresh one, outside the restart policy (maxtasksperchild, a stuck task).</summary>
     internal void RecycleWorker(int index) => _workers[index].Recycle();
 
-    internal ILoggerFactory LoggerFactory => System.LoggerFactory;
+    internal ILoggerFactory LoggerFactory => Kernel.LoggerFactory;
 
     /// <summary>Stops the workers (they exit when their connection closes; stragglers are killed after the grace period), then the local actors.</summary>
     public async ValueTask DisposeAsync()
@@ -141,6 +177,8 @@ public sealed class Coordinator : IAsyncDisposable
         Task stopping = Task.WhenAll(_workers.Select(w => w.StopAsync()));
         await _remoting.DisposeAsync().ConfigureAwait(false);
         await stopping.ConfigureAwait(false);
-        await System.ShutdownAsync().ConfigureAwait(false);
+        await Kernel.ShutdownAsync().ConfigureAwait(false);
+        await System.Terminate().ConfigureAwait(false);
+        _certificate.Dispose();
     }
 }

@@ -82,6 +82,12 @@ public sealed record CoordinatorOptions
     /// <summary>Heartbeats, message size limit and handshake timeout of the connections to workers.</summary>
     public RemoteOptions Remote { get; init; } = new();
 
+    /// <summary>
+    /// HOCON over the product's defaults (<c>config/actors.conf</c>) for the coordinator's and the workers' actor
+    /// systems alike: the workers receive it from the coordinator. Null keeps the defaults.
+    /// </summary>
+    public string? AkkaConfig { get; init; }
+
     /// <summary>The worker's dll; null means <c>Actors.WorkerNode.dll</c> next to the app, where referencing the coordinator puts it.</summary>
     public string? WorkerAssemblyPath { get; init; }
 }

@@ -1,39 +1,41 @@
+using Akka.Actor;
+
 namespace Actors.Tests.Coordination;
 
-public sealed record AskOther(ActorRef Other);
+public sealed record AskOther(IActorRef Other);
 
 public sealed record WithStream(Stream Stream);
 
 /// <summary>Runs on a worker: tells which process it is in, and can ask another actor on the caller's behalf.</summary>
-public sealed class PidActor : Actor
+public sealed class PidActor : ReceiveActor
 {
-    protected override async ValueTask ReceiveAsync(object message)
+    public PidActor()
     {
-        switch (message)
+        Receive<string>(m => m == "pid", _ => Sender.Tell(Environment.ProcessId));
+        Receive<string>(m => m == "hang", _ => { }); // never answers
+        ReceiveAsync<AskOther>(async ask =>
         {
-            case "pid":
-                Context.Respond(Environment.ProcessId);
-                break;
-            case AskOther ask:
-                ActorRef replyTo = Sender!;
-                int other = await ask.Other.AskAsync<int>("pid", TimeSpan.FromSeconds(10));
-                replyTo.Tell(other);
-                break;
-            case "hang":
-                break; // never answers
-            default:
-                Unhandled(message);
-                break;
-        }
+            IActorRef replyTo = Sender;
+            replyTo.Tell(await ask.Other.Ask<int>("pid", TimeSpan.FromSeconds(10)));
+        });
     }
 }
 
 /// <summary>An actor with a constructor argument, to check that arguments travel.</summary>
-public sealed class Greeter(string greeting) : Actor
+public sealed class Greeter : ReceiveActor
 {
-    protected override ValueTask ReceiveAsync(object message)
+    public Greeter(string greeting)
     {
-        Context.Respond($"{greeting}, {message}");
-        return default;
+        Receive<string>(name => Sender.Tell($"{greeting}, {name}"));
+    }
+}
+
+/// <summary>Watches one actor from the coordinator and completes with the <see cref="Akka.Actor.Terminated"/> it gets.</summary>
+public sealed class Watcher : ReceiveActor
+{
+    public Watcher(IActorRef watched, TaskCompletionSource<Akka.Actor.Terminated> terminated)
+    {
+        Context.Watch(watched);
+        Receive<Akka.Actor.Terminated>(t => terminated.TrySetResult(t));
     }
 }

@@ -1,12 +1,16 @@
+using Akka.Actor;
+
 namespace Actors.Tests.Host;
 
 /// <summary>Runs on a worker and writes to its console, which is the coordinator's.</summary>
-public sealed class Printer : Actor
+public sealed class Printer : ReceiveActor
 {
-    protected override ValueTask ReceiveAsync(object message)
+    public Printer()
     {
-        Console.WriteLine($"worker-says pid {Environment.ProcessId}");
-        Context.Respond(0);
-        return default;
+        ReceiveAny(_ =>
+        {
+            Console.WriteLine($"worker-says pid {Environment.ProcessId}");
+            Sender.Tell(0);
+        });
     }
 }

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Actors;
 using Actors.Tests.Host;
 
@@ -5,8 +6,8 @@ using Actors.Tests.Host;
 // "pids <coordinator> <worker> <worker>" and "address <address>", then waits to be killed. The test
 // kills it with SIGKILL and checks that nothing it started survives.
 await using Coordinator coordinator = await Coordinator.StartAsync(new CoordinatorOptions { Workers = 2 });
-ActorRef printer = await coordinator.SpawnAsync<Printer>();
-await printer.AskAsync<int>("print");
+Akka.Actor.IActorRef printer = await coordinator.SpawnAsync<Printer>();
+await printer.Ask<int>("print", TimeSpan.FromSeconds(30));
 Console.WriteLine($"pids {Environment.ProcessId} {string.Join(' ', coordinator.Workers.Select(w => w.Pid))}");
 Console.WriteLine($"address {coordinator.Address}");
 await Task.Delay(TimeSpan.FromMinutes(2));

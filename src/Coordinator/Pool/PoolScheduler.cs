@@ -51,9 +51,9 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
     private async Task SpawnRunnerAsync(Slot slot, CancellationToken cancellationToken)
     {
         int pid = coordinator.Workers[slot.Worker].Pid;
-        ActorRef runner = await coordinator.SpawnAsync<TaskRunner>(null, slot.Worker,
+        ActorRef runner = await coordinator.SpawnKernelAsync<TaskRunner>(slot.Worker,
             poolId, initializer, options.InitializerArguments.ToArray(), options.MaxTasksPerChild ?? 0).WaitAsync(cancellationToken).ConfigureAwait(false);
-        ActorRef canceller = await coordinator.SpawnAsync<TaskCanceller>(null, slot.Worker).WaitAsync(cancellationToken).ConfigureAwait(false);
+        ActorRef canceller = await coordinator.SpawnKernelAsync<TaskCanceller>(slot.Worker).WaitAsync(cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
             slot.Runner = runner;

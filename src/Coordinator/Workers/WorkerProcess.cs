@@ -9,11 +9,13 @@ namespace Actors.Coordination.Workers;
 /// One worker slot: starts its process, hands it the key, waits for it to register, notices its death
 /// at once (the process exit event), and restarts it within the restart policy.
 /// </summary>
-internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, byte[] key, CoordinatorOptions options, ILogger logger)
+internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, string bootstrap, Akka.Actor.ActorSystem akka, CoordinatorOptions options, ILogger logger)
 {
     private readonly Queue<long> _restartTimes = new();
     private TaskCompletionSource<Endpoint> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource<Akka.Actor.IActorRef> _agent = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? _process;
+    private int _uid;
     private volatile bool _stopping;
     private volatile bool _recycling;
     private volatile WorkerInfo _info = new(name, 0, Environment.MachineName, 0, WorkerState.Starting, 0, null);
@@ -24,10 +26,14 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, by
 
     public Endpoint? Endpoint { get; private set; }
 
+    /// <summary>The worker's agent on Akka.Remote, which places actors there.</summary>
+    public Akka.Actor.IActorRef? Agent { get; private set; }
+
     /// <summary>Completes when the process is registered; throws <see cref="WorkerStartException"/> otherwise, leaving no process behind.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _joined = new TaskCompletionSource<Endpoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _agent = new TaskCompletionSource<Akka.Actor.IActorRef>(TaskCreationOptions.RunContinuationsAsynchronously);
         ProcessStartInfo startInfo = launch.StartInfo(name);
         Process process;
         try
@@ -43,17 +49,19 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, by
         Task exited = process.WaitForExitAsync(CancellationToken.None);
         try
         {
-            await process.StandardInput.WriteLineAsync(Convert.ToHexString(key)).ConfigureAwait(false);
+            await process.StandardInput.WriteLineAsync(bootstrap).ConfigureAwait(false);
             await process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (IOException)
         {
             // It died before reading its key; the exit below says how.
         }
-        Task winner = await Task.WhenAny(_joined.Task, exited, Task.Delay(options.StartupTimeout, cancellationToken)).ConfigureAwait(false);
-        if (winner == _joined.Task)
+        Task registered = Task.WhenAll(_joined.Task, _agent.Task);
+        Task winner = await Task.WhenAny(registered, exited, Task.Delay(options.StartupTimeout, cancellationToken)).ConfigureAwait(false);
+        if (winner == registered && registered.IsCompletedSuccessfully)
         {
             Endpoint = await _joined.Task.ConfigureAwait(false);
+            Agent = await _agent.Task.ConfigureAwait(false);
             _info = _info with { Host = Endpoint.Peer.Host, Cores = Endpoint.Peer.Cores, State = WorkerState.Running };
             _ = MonitorAsync(process, exited);
             return;
@@ -70,6 +78,16 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, by
     }
 
     public void OnJoined(Endpoint endpoint) => _joined.TrySetResult(endpoint);
+
+    /// <summary>The worker's agent announced itself over Akka.Remote (only the current process counts).</summary>
+    public void OnHello(Runtime.Hosting.WorkerHello hello, Akka.Actor.IActorRef agent)
+    {
+        if (_process is { } process && process.Id == hello.Pid)
+        {
+            _uid = hello.Uid;
+            _agent.TrySetResult(agent);
+        }
+    }
 
     /// <summary>The connection was lost while the process may still run (hung, or cut off): kill it so it is restarted.</summary>
     public void OnLost(Endpoint endpoint)
@@ -88,6 +106,11 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, by
         _info = _info with { LastExit = how, State = _stopping ? WorkerState.Stopped : WorkerState.Restarting };
         // The connection normally ends at the same moment (end of stream), after every reply the worker
         // sent has been read; only if it does not, the exit itself declares the node lost.
+        if (Agent is { } agent)
+        {
+            // Akka's own remote death watch waits for its failure detector; the exit is certain now.
+            Runtime.Nodes.NodeSystem.DeclareGone(akka, agent.Path.Address, _uid);
+        }
         if (Endpoint is { } endpoint)
         {
             _ = Task.Delay(500).ContinueWith(_ => endpoint.MarkLost($"its process {process.Id} exited ({how})"), TaskScheduler.Default);
@@ -166,6 +189,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, by
     {
         _stopping = true;
         _joined.TrySetCanceled();
+        _agent.TrySetCanceled();
         if (_process is not { } process)
         {
             return;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using Actors.Runtime.Nodes;
 using Actors.Runtime.Remote;
 using Actors.Runtime.Remote.Handshake;
 using Actors.Runtime.Remote.Transport;
@@ -33,19 +34,19 @@ internal static class WorkerHost
             await Console.Error.WriteLineAsync($"Actors.WorkerNode: {ex.Message}").ConfigureAwait(false);
             return ExitUsage;
         }
-        string? keyLine = await Console.In.ReadLineAsync().ConfigureAwait(false);
+        WorkerBootstrap? bootstrap = WorkerBootstrap.Parse(await Console.In.ReadLineAsync().ConfigureAwait(false));
         byte[] key;
         try
         {
-            key = Convert.FromHexString(keyLine ?? "");
+            key = Convert.FromHexString(bootstrap?.Key ?? "");
         }
         catch (FormatException)
         {
             key = [];
         }
-        if (key.Length < 16)
+        if (bootstrap is null || key.Length < 16)
         {
-            await Console.Error.WriteLineAsync("Actors.WorkerNode: expected the coordinator's key as a hex line on standard input; a worker is started by its coordinator, not by hand.").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("Actors.WorkerNode: expected the coordinator's bootstrap (key, certificate, address) as a JSON line on standard input; a worker is started by its coordinator, not by hand.").ConfigureAwait(false);
             return ExitUsage;
         }
 
@@ -73,7 +74,7 @@ internal static class WorkerHost
         }, loggerFactory);
         try
         {
-            return await HostAsync(system, allowed, remote, key, options).ConfigureAwait(false);
+            return await HostAsync(system, allowed, remote, key, bootstrap, options).ConfigureAwait(false);
         }
         finally
         {
@@ -81,10 +82,10 @@ internal static class WorkerHost
         }
     }
 
-    private static async Task<int> HostAsync(ActorSystem system, Assembly[] allowed, RemoteOptions remote, byte[] key, Dictionary<string, string> options)
+    private static async Task<int> HostAsync(ActorSystem system, Assembly[] allowed, RemoteOptions remote, byte[] key, WorkerBootstrap bootstrap, Dictionary<string, string> options)
     {
         string node = system.Options.NodeName;
-        system.SpawnSystemActor(Props.Create(() => new WorkerAgent(allowed)), WorkerAgent.Name);
+        system.SpawnSystemActor(Props.Create(() => new KernelAgent(allowed)), KernelAgent.Name);
         var remoting = new Remoting(system, remote, key, new NodeInfo(node, Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount), SocketTransport.Instance);
         Remote.Endpoint.Endpoint coordinator;
         try
@@ -98,9 +99,21 @@ internal static class WorkerHost
         }
         remoting.DefaultRoute = coordinator;
 
-        int parentPid = int.Parse(options["parent-pid"], CultureInfo.InvariantCulture);
-        await Task.WhenAny(coordinator.Lost, StandardInputClosedAsync(), ParentGoneAsync(parentPid)).ConfigureAwait(false);
-        return ExitOk;
+        Akka.Actor.ActorSystem akka = NodeSystem.Start(NodeSystem.Merge(bootstrap.Config), NodeCertificate.Load(Convert.FromBase64String(bootstrap.Certificate)),
+            new SerializerOptions { AllowedAssemblies = allowed });
+        try
+        {
+            var hello = new WorkerHello(node, Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount, NodeSystem.Uid(akka));
+            akka.ActorOf(Akka.Actor.Props.Create(() => new WorkerAgent(allowed, Akka.Actor.Address.Parse(bootstrap.Coordinator), hello)), WorkerAgent.Name);
+            int parentPid = int.Parse(options["parent-pid"], CultureInfo.InvariantCulture);
+            // An actor system that ends by itself (its TLS handshake with the coordinator failed) ends the worker too.
+            await Task.WhenAny(coordinator.Lost, StandardInputClosedAsync(), ParentGoneAsync(parentPid), akka.WhenTerminated).ConfigureAwait(false);
+            return ExitOk;
+        }
+        finally
+        {
+            await akka.Terminate().WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+        }
     }
 
     private static Dictionary<string, string> ParseArguments(string[] args)

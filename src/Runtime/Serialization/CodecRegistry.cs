@@ -19,12 +19,14 @@ internal sealed class CodecRegistry
     private readonly ConcurrentDictionary<Type, TypeCodec> _codecs = new();
     private readonly ExceptionCodec _exceptions;
     private readonly ActorSystem? _system;
+    private readonly Akka.Actor.ExtendedActorSystem? _akka;
     private readonly int _maxDepth;
 
-    public CodecRegistry(SerializerOptions options, ActorSystem? system)
+    public CodecRegistry(SerializerOptions options, ActorSystem? system, Akka.Actor.ExtendedActorSystem? akka)
     {
         Catalog = new TypeCatalog(options);
         _system = system;
+        _akka = akka;
         _maxDepth = options.MaxDepth;
         _exceptions = new ExceptionCodec(this);
     }
@@ -51,14 +53,14 @@ internal sealed class CodecRegistry
             writer.WriteByte(ExceptionMarker);
             _exceptions.Write(writer, value);
         }
-        else if (value.GetType() == slot.Exact)
+        else if (WireType(value) == slot.Exact)
         {
             writer.WriteByte(DeclaredMarker);
             slot.Codec(this).Write(writer, value);
         }
         else
         {
-            Type type = value.GetType();
+            Type type = WireType(value);
             TypeCodec codec = For(type);
             if (codec is RefusedCodec)
             {
@@ -116,6 +118,9 @@ internal sealed class CodecRegistry
         return value;
     }
 
+    /// <summary>The type a value travels as: every Akka actor reference (local, remote, repointable) travels as <see cref="Akka.Actor.IActorRef"/>.</summary>
+    private static Type WireType(object value) => value is Akka.Actor.IActorRef ? typeof(Akka.Actor.IActorRef) : value.GetType();
+
     /// <summary>Encodes one value on its own, or returns null if it cannot be encoded (for best-effort fields).</summary>
     public byte[]? TryEncode(object? value, Slot slot)
     {
@@ -151,6 +156,7 @@ internal sealed class CodecRegistry
         if (type == typeof(DateTimeOffset)) return new DateTimeOffsetCodec();
         if (type == typeof(decimal)) return new DecimalCodec();
         if (type == typeof(ActorRef)) return new ActorRefCodec(_system);
+        if (type == typeof(Akka.Actor.IActorRef)) return new AkkaActorRefCodec(_akka);
         if (type.IsPrimitive || type.IsEnum || type == typeof(Guid) || type == typeof(TimeSpan) || type == typeof(DateOnly)
             || type == typeof(TimeOnly) || type == typeof(Half) || type == typeof(Int128) || type == typeof(UInt128))
         {

@@ -21,6 +21,7 @@ internal sealed class TypeCatalog
         typeof(int), typeof(uint), typeof(long), typeof(ulong), typeof(float), typeof(double), typeof(char),
         typeof(decimal), typeof(Half), typeof(Int128), typeof(UInt128), typeof(BigInteger), typeof(DateTime),
         typeof(DateTimeOffset), typeof(TimeSpan), typeof(DateOnly), typeof(TimeOnly), typeof(Guid), typeof(Version),
+        typeof(Akka.Actor.IActorRef), // travels as its path and arrives resolved by the receiving actor system
     ];
 
     private static readonly HashSet<Type> SafeGenerics =

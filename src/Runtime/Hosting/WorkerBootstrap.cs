@@ -1,0 +1,30 @@
+using System.Text.Json;
+
+namespace Actors.Runtime.Hosting;
+
+/// <summary>
+/// What a coordinator hands a worker on its standard input, as one JSON line: the lane's key, the
+/// certificate of the Akka.Remote connections (PKCS#12, base64), the coordinator's Akka address and the
+/// app's HOCON. Secrets never appear on a command line or in the environment.
+/// </summary>
+internal sealed record WorkerBootstrap(string Key, string Certificate, string Coordinator, string? Config)
+{
+    public string ToLine() => JsonSerializer.Serialize(this);
+
+    /// <summary>The bootstrap from its line, or null when the line is not one.</summary>
+    public static WorkerBootstrap? Parse(string? line)
+    {
+        if (string.IsNullOrWhiteSpace(line))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<WorkerBootstrap>(line) is { Key: not null, Certificate: not null, Coordinator: not null } bootstrap ? bootstrap : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Security.Cryptography.X509Certificates;
+using Actors.Runtime.Serialization;
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Akka.Util;
+using Akka.Configuration;
+using Akka.Remote;
+using Akka.Remote.Transport.DotNetty;
+
+namespace Actors.Runtime.Nodes;
+
+/// <summary>Starts the Akka actor system of a node (coordinator or worker) with the product's configuration.</summary>
+internal static class NodeSystem
+{
+    /// <summary>The actor system name of every node; nodes differ by address (host and port).</summary>
+    public const string Name = "actors";
+
+    private static readonly Lazy<Config> Defaults = new(() =>
+    {
+        using Stream stream = typeof(NodeSystem).Assembly.GetManifestResourceStream("Actors.actors.conf")
+            ?? throw new InvalidOperationException("The embedded configuration actors.conf is missing from Actors.Runtime.");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    });
+
+    /// <summary>The product's HOCON defaults (<c>config/actors.conf</c>).</summary>
+    public static Config DefaultConfig => Defaults.Value;
+
+    /// <summary>The app's HOCON over the defaults.</summary>
+    public static Config Merge(string? appHocon) =>
+        string.IsNullOrWhiteSpace(appHocon) ? DefaultConfig : ConfigurationFactory.ParseString(appHocon).WithFallback(DefaultConfig);
+
+    /// <summary>Starts a node's actor system, reachable only by peers that present <paramref name="certificate"/>.</summary>
+    public static Akka.Actor.ActorSystem Start(Config config, X509Certificate2 certificate, SerializerOptions serializer)
+    {
+        var tls = new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true,
+            CertificateValidation.PinnedCertificate(certificate.Thumbprint));
+        ActorSystemSetup setup = BootstrapSetup.Create().WithConfig(config).And(tls).And(new PayloadSerializerSetup(serializer));
+        return Akka.Actor.ActorSystem.Create(Name, setup);
+    }
+
+    /// <summary>This node's own address (host and port), to give to peers.</summary>
+    public static Address AddressOf(Akka.Actor.ActorSystem system) => ((ExtendedActorSystem)system).Provider.DefaultAddress;
+
+    /// <summary>
+    /// Declares a node whose process is known to have exited gone for good: its address is quarantined
+    /// (with its uid, so nothing of that incarnation is accepted again) and every actor that watches an
+    /// actor there gets <see cref="Akka.Actor.Terminated"/> now, with <c>AddressTerminated</c> set.
+    /// </summary>
+    /// <remarks>
+    /// Akka fires those <c>Terminated</c> only from its remote failure detector, after
+    /// <c>akka.remote.watch-failure-detector.acceptable-heartbeat-pause</c> (10 s by default): tuned down
+    /// to 1-2 s it would also declare a worker dead during a long GC pause or a CPU-bound burst, and a
+    /// quarantine cannot be undone. The coordinator knows better: it saw the process exit. Akka has no
+    /// public call for "this address is gone"; its own watchers learn it from the internal
+    /// <c>AddressTerminatedTopic</c>, so that is published here by reflection, pinned to Akka 1.5.74
+    /// and covered by a test (a worker killed with SIGKILL; its watcher hears within 2 s).
+    /// </remarks>
+    public static void DeclareGone(Akka.Actor.ActorSystem system, Address address, int uid)
+    {
+        AddressTerminated.Value(system, address);
+        ((IRemoteActorRefProvider)((ExtendedActorSystem)system).Provider).Quarantine(address, uid);
+    }
+
+    private static readonly Lazy<Action<Akka.Actor.ActorSystem, Address>> AddressTerminated = new(() =>
+    {
+        System.Reflection.Assembly akka = typeof(Akka.Actor.ActorSystem).Assembly;
+        Type topic = akka.GetType("Akka.Event.AddressTerminatedTopic", throwOnError: true)!;
+        Type message = akka.GetType("Akka.Actor.AddressTerminated", throwOnError: true)!;
+        System.Reflection.MethodInfo get = topic.GetMethod("Get", [typeof(Akka.Actor.ActorSystem)])!;
+        System.Reflection.MethodInfo publish = topic.GetMethod("Publish", [message])!;
+        System.Reflection.ConstructorInfo create = message.GetConstructor([typeof(Address)])!;
+        return (system, address) => publish.Invoke(get.Invoke(null, [system]), [create.Invoke([address])]);
+    });
+
+    /// <summary>This actor system's incarnation id, which a peer needs to quarantine it.</summary>
+    public static int Uid(Akka.Actor.ActorSystem system) => AddressUidExtension.Uid(system);
+}
