@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using Akka.Actor;
 
 namespace Actors.Bench;
 
-/// <summary>In-process tell throughput: one sender to one actor, and one sender per core each to its own actor.</summary>
+/// <summary>In-process tell throughput on Akka.NET: one sender to one actor, and one sender per core each to its own actor.</summary>
 internal sealed class ActorTellBench : IBench
 {
     private const int Messages = 10_000_000;
@@ -13,7 +14,7 @@ internal sealed class ActorTellBench : IBench
 
     public async Task RunAsync(BenchSink sink, int repeats)
     {
-        await using ActorSystem system = ActorSystem.Create();
+        using ActorSystem system = ActorSystem.Create("bench");
         await RunPairsAsync(system, 1, 1_000_000); // warm-up: JIT and thread pool
         var one = new List<double>();
         var many = new List<double>();
@@ -31,12 +32,12 @@ internal sealed class ActorTellBench : IBench
     {
         int each = total / pairs;
         var done = new Task[pairs];
-        var actors = new ActorRef[pairs];
+        var actors = new IActorRef[pairs];
         for (int p = 0; p < pairs; p++)
         {
             var finished = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             done[p] = finished.Task;
-            actors[p] = system.Spawn(Props.Create(() => new CountTo(each, finished)));
+            actors[p] = system.ActorOf(Props.Create(() => new CountTo(each, finished)));
         }
         var message = new object();
         var watch = Stopwatch.StartNew();
@@ -44,30 +45,29 @@ internal sealed class ActorTellBench : IBench
         {
             for (int i = 0; i < each; i++)
             {
-                a.Tell(message);
+                a.Tell(message, ActorRefs.NoSender);
             }
         }))];
         foreach (Thread t in senders) t.Start();
         foreach (Thread t in senders) t.Join();
         await Task.WhenAll(done);
         double rate = each * pairs / watch.Elapsed.TotalSeconds;
-        foreach (ActorRef a in actors) await system.StopAsync(a);
+        foreach (IActorRef a in actors) await a.GracefulStop(TimeSpan.FromSeconds(10));
         return rate;
     }
 
-    private sealed class CountTo(int target, TaskCompletionSource done) : Actor
+    private sealed class CountTo(int target, TaskCompletionSource done) : UntypedActor
     {
         private int _count;
 
-        protected override ValueTask ReceiveAsync(object message)
+        protected override void OnReceive(object message)
         {
             if (++_count == target) done.SetResult();
-            return default;
         }
     }
 }
 
-/// <summary>In-process ask round trip against an actor that replies at once.</summary>
+/// <summary>In-process ask round trip on Akka.NET against an actor that replies at once.</summary>
 internal sealed class ActorAskBench : IBench
 {
     private const int Asks = 200_000;
@@ -78,9 +78,9 @@ internal sealed class ActorAskBench : IBench
 
     public async Task RunAsync(BenchSink sink, int repeats)
     {
-        await using ActorSystem system = ActorSystem.Create();
-        ActorRef echo = system.Spawn(Props.Create<Echo>());
-        for (int i = 0; i < 20_000; i++) await echo.AskAsync<int>(i);
+        using ActorSystem system = ActorSystem.Create("bench");
+        IActorRef echo = system.ActorOf(Props.Create<Echo>());
+        for (int i = 0; i < 20_000; i++) await echo.Ask<int>(i, TimeSpan.FromSeconds(5));
         var p50 = new List<double>();
         var p99 = new List<double>();
         var mean = new List<double>();
@@ -91,7 +91,7 @@ internal sealed class ActorAskBench : IBench
             for (int i = 0; i < Asks; i++)
             {
                 long t0 = Stopwatch.GetTimestamp();
-                await echo.AskAsync<int>(i);
+                await echo.Ask<int>(i, TimeSpan.FromSeconds(5));
                 samples[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
             }
             mean.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds / Asks);
@@ -104,12 +104,8 @@ internal sealed class ActorAskBench : IBench
         sink.Emit(Name, "rtt_mean_us", mean, "us", new { asks = Asks });
     }
 
-    private sealed class Echo : Actor
+    private sealed class Echo : UntypedActor
     {
-        protected override ValueTask ReceiveAsync(object message)
-        {
-            Context.Respond(message);
-            return default;
-        }
+        protected override void OnReceive(object message) => Sender.Tell(message, Self);
     }
 }

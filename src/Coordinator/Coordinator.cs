@@ -3,9 +3,9 @@ using System.Reflection;
 using System.Security.Cryptography;
 using Actors.Runtime.Hosting;
 using Actors.Runtime.Nodes;
-using Actors.Runtime.Remote;
-using Actors.Runtime.Remote.Handshake;
-using Actors.Runtime.Remote.Transport;
+using Actors.Runtime.Lane;
+using Actors.Runtime.Lane.Handshake;
+using Actors.Runtime.Lane.Transport;
 using Actors.Coordination.Workers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -20,7 +20,7 @@ namespace Actors;
 /// </summary>
 public sealed class Coordinator : IAsyncDisposable
 {
-    private readonly Remoting _remoting;
+    private readonly LaneListener _lanes;
     private readonly WorkerProcess[] _workers;
     private readonly Assembly[] _allowed;
     private int _placement;
@@ -28,13 +28,13 @@ public sealed class Coordinator : IAsyncDisposable
 
     private readonly System.Security.Cryptography.X509Certificates.X509Certificate2 _certificate;
 
-    private Coordinator(Akka.Actor.ActorSystem system, ActorSystem kernel, Remoting remoting, WorkerProcess[] workers, Assembly[] allowed,
-        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate)
+    private Coordinator(Akka.Actor.ActorSystem system, LaneListener lanes, WorkerProcess[] workers, Assembly[] allowed,
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, ILoggerFactory loggerFactory)
     {
         _certificate = certificate;
         System = system;
-        Kernel = kernel;
-        _remoting = remoting;
+        LoggerFactory = loggerFactory;
+        _lanes = lanes;
         _workers = workers;
         _allowed = allowed;
     }
@@ -42,14 +42,14 @@ public sealed class Coordinator : IAsyncDisposable
     /// <summary>The coordinator's Akka actor system: spawn local actors here, watch actors on workers, ask them.</summary>
     public Akka.Actor.ActorSystem System { get; }
 
-    /// <summary>The hand-written kernel that still carries the Pool's chunks until the lane delivers into Akka actors.</summary>
-    internal ActorSystem Kernel { get; }
+    /// <summary>The payload serializer bound into <see cref="System"/>, for what travels on the lanes.</summary>
+    internal IPayloadSerializer Serializer => Runtime.Serialization.AkkaPayloadSerializer.Of(System);
 
     /// <summary>A snapshot of every worker: name, pid, host, cores, state, restarts.</summary>
     public IReadOnlyList<WorkerInfo> Workers => [.. _workers.Select(w => w.Info)];
 
     /// <summary>The address workers connect to.</summary>
-    public string Address => _remoting.ListenAddress!;
+    public string Address => _lanes.Address!;
 
     /// <summary>Starts the coordinator and its workers; returns once every worker is registered.</summary>
     /// <exception cref="WorkerStartException">A worker could not start; nothing is left running.</exception>
@@ -58,23 +58,18 @@ public sealed class Coordinator : IAsyncDisposable
         options ??= new CoordinatorOptions();
         loggerFactory ??= NullLoggerFactory.Instance;
         Assembly[] allowed = [.. options.AllowedAssemblies.Append(Assembly.GetEntryAssembly()).Append(typeof(Coordinator).Assembly).OfType<Assembly>().Distinct()];
-        ActorSystem kernel = ActorSystem.Create(new ActorSystemOptions
-        {
-            Name = "coordinator",
-            NodeName = "coordinator",
-            Serializer = new SerializerOptions { AllowedAssemblies = allowed },
-        }, loggerFactory);
         byte[] key = options.AuthKey ?? RandomNumberGenerator.GetBytes(32);
-        var remoting = new Remoting(kernel, options.Remote, key,
-            new NodeInfo("coordinator", Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount), SocketTransport.Instance);
         Coordinator? coordinator = null;
         Akka.Actor.ActorSystem? system = null;
+        LaneListener? lanes = null;
         System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null;
         try
         {
             certificate = NodeCertificate.Create(); // Akka's TLS uses it for the coordinator's whole life
             system = NodeSystem.Start(NodeSystem.Merge(options.AkkaConfig), certificate, new SerializerOptions { AllowedAssemblies = allowed });
-            string address = await remoting.ListenAsync(
+            lanes = new LaneListener(options.Lane, key, new NodeInfo("coordinator", Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount),
+                SocketTransport.Instance, Runtime.Serialization.AkkaPayloadSerializer.Of(system), loggerFactory.CreateLogger("Actors.Lane"));
+            string address = await lanes.ListenAsync(
                 options.ListenAddress ?? $"unix:@actors-{Environment.ProcessId}-{Guid.NewGuid():N}", cancellationToken).ConfigureAwait(false);
             WorkerLaunch launch = WorkerLaunch.Create(options, address, allowed);
             ILogger logger = loggerFactory.CreateLogger("Actors.Coordinator");
@@ -83,9 +78,8 @@ public sealed class Coordinator : IAsyncDisposable
             WorkerProcess[] workers = [.. Enumerable.Range(1, options.Workers ?? Environment.ProcessorCount)
                 .Select(i => new WorkerProcess("worker-" + i.ToString(CultureInfo.InvariantCulture), launch, bootstrap, system, options, logger))];
             system.ActorOf(Akka.Actor.Props.Create(() => new WorkerDirectory(workers)), WorkerDirectoryPath.Name);
-            coordinator = new Coordinator(system, kernel, remoting, workers, allowed, certificate);
-            remoting.NodeJoined += endpoint => workers.FirstOrDefault(w => w.Name == endpoint.Peer.Name)?.OnJoined(endpoint);
-            remoting.NodeLost += (endpoint, _) => workers.FirstOrDefault(w => w.Name == endpoint.Peer.Name)?.OnLost(endpoint);
+            coordinator = new Coordinator(system, lanes, workers, allowed, certificate, loggerFactory);
+            lanes.Joined += lane => workers.FirstOrDefault(w => w.Name == lane.Peer.Name)?.OnJoined(lane);
             await Task.WhenAll(workers.Select(w => w.StartAsync(cancellationToken))).ConfigureAwait(false);
             return coordinator;
         }
@@ -97,7 +91,10 @@ public sealed class Coordinator : IAsyncDisposable
             }
             else
             {
-                await kernel.ShutdownAsync().ConfigureAwait(false);
+                if (lanes is not null)
+                {
+                    await lanes.DisposeAsync().ConfigureAwait(false);
+                }
                 if (system is not null)
                 {
                     await system.Terminate().ConfigureAwait(false);
@@ -133,14 +130,6 @@ public sealed class Coordinator : IAsyncDisposable
         return Akka.Actor.Futures.Ask<Akka.Actor.IActorRef>(agent, request, DefaultSpawnTimeout);
     }
 
-    /// <summary>Starts a kernel actor on a worker (the Pool's runners, until the lane delivers into Akka actors).</summary>
-    internal Task<ActorRef> SpawnKernelAsync<TActor>(int worker, params object?[] arguments) where TActor : Actor
-    {
-        WorkerProcess target = Place(typeof(TActor), worker);
-        ActorRef agent = Kernel.Resolve(new ActorId(target.Name, "/system/" + KernelAgent.Name, 0));
-        return agent.AskAsync<ActorRef>(new SpawnRequest(typeof(TActor).FullName!, typeof(TActor).Assembly.GetName().Name!, arguments, null));
-    }
-
     private WorkerProcess Place(Type type, int? worker)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
@@ -165,7 +154,10 @@ public sealed class Coordinator : IAsyncDisposable
     /// <summary>Replaces a worker's process by a fresh one, outside the restart policy (maxtasksperchild, a stuck task).</summary>
     internal void RecycleWorker(int index) => _workers[index].Recycle();
 
-    internal ILoggerFactory LoggerFactory => Kernel.LoggerFactory;
+    internal ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>The lane of a worker's current process, or null while it is not running.</summary>
+    internal LaneConnection? LaneOf(int worker) => _workers[worker].Lane;
 
     /// <summary>Stops the workers (they exit when their connection closes; stragglers are killed after the grace period), then the local actors.</summary>
     public async ValueTask DisposeAsync()
@@ -175,9 +167,8 @@ public sealed class Coordinator : IAsyncDisposable
             return;
         }
         Task stopping = Task.WhenAll(_workers.Select(w => w.StopAsync()));
-        await _remoting.DisposeAsync().ConfigureAwait(false);
+        await _lanes.DisposeAsync().ConfigureAwait(false);
         await stopping.ConfigureAwait(false);
-        await Kernel.ShutdownAsync().ConfigureAwait(false);
         await System.Terminate().ConfigureAwait(false);
         _certificate.Dispose();
     }

@@ -79,8 +79,8 @@ public sealed record CoordinatorOptions
         init { ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(value, TimeSpan.Zero, nameof(RestartWindow)); _restartWindow = value; }
     }
 
-    /// <summary>Heartbeats, message size limit and handshake timeout of the connections to workers.</summary>
-    public RemoteOptions Remote { get; init; } = new();
+    /// <summary>Heartbeats, message size limit and handshake timeout of the lanes to the workers; the workers get the same.</summary>
+    public LaneOptions Lane { get; init; } = new();
 
     /// <summary>
     /// HOCON over the product's defaults (<c>config/actors.conf</c>) for the coordinator's and the workers' actor

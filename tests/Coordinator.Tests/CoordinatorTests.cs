@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Actors.TestKit;
+using Actors.TestSupport;
 using Akka.Actor;
 
 namespace Actors.Tests.Coordination;
@@ -12,10 +12,10 @@ public sealed class CoordinatorTests
         Workers = workers,
         AllowedAssemblies = [typeof(CoordinatorTests).Assembly],
         ListenAddress = $"unix:@actors-test-{Environment.ProcessId}-{Guid.NewGuid():N}",
-        Remote = new RemoteOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(200), HeartbeatTimeout = TimeSpan.FromSeconds(2) },
+        Lane = new LaneOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(200), HeartbeatTimeout = TimeSpan.FromSeconds(2) },
     };
 
-    private static readonly TimeSpan Timeout = TestKitTimes.Dilated(TimeSpan.FromSeconds(10));
+    private static readonly TimeSpan Timeout = TestTimes.Dilated(TimeSpan.FromSeconds(10));
 
     [Fact]
     public async Task Start_TwoWorkers_RegisteredWithDistinctLivePids_DisposeLeavesNone()
@@ -69,11 +69,11 @@ public sealed class CoordinatorTests
         var stopwatch = Stopwatch.StartNew();
         Process.GetProcessById(oldPid).Kill();
 
-        Akka.Actor.Terminated got = await terminated.Task.WaitAsync(TestKitTimes.Dilated(TimeSpan.FromSeconds(10)));
+        Akka.Actor.Terminated got = await terminated.Task.WaitAsync(TestTimes.Dilated(TimeSpan.FromSeconds(10)));
         Assert.Equal(victim, got.ActorRef);
-        Assert.True(stopwatch.Elapsed < TestKitTimes.Dilated(TimeSpan.FromSeconds(2)), $"detected after {stopwatch.Elapsed}");
+        Assert.True(stopwatch.Elapsed < TestTimes.Dilated(TimeSpan.FromSeconds(2)), $"detected after {stopwatch.Elapsed}");
 
-        Assert.True(await ProcessScan.EventuallyAsync(() => coordinator.Workers[0] is { State: WorkerState.Running, Restarts: 1 }, TestKitTimes.Dilated(TimeSpan.FromSeconds(15))));
+        Assert.True(await ProcessScan.EventuallyAsync(() => coordinator.Workers[0] is { State: WorkerState.Running, Restarts: 1 }, TestTimes.Dilated(TimeSpan.FromSeconds(15))));
         WorkerInfo restarted = coordinator.Workers[0];
         Assert.NotEqual(oldPid, restarted.Pid);
         Assert.Equal("killed by signal 9 (SIGKILL)", restarted.LastExit);
@@ -87,7 +87,7 @@ public sealed class CoordinatorTests
     {
         await using Coordinator coordinator = await Coordinator.StartAsync(Options(workers: 1) with { MaxRestarts = 0 });
         Process.GetProcessById(coordinator.Workers[0].Pid).Kill();
-        Assert.True(await ProcessScan.EventuallyAsync(() => coordinator.Workers[0].State == WorkerState.Failed, TestKitTimes.Dilated(TimeSpan.FromSeconds(5))));
+        Assert.True(await ProcessScan.EventuallyAsync(() => coordinator.Workers[0].State == WorkerState.Failed, TestTimes.Dilated(TimeSpan.FromSeconds(5))));
         await Assert.ThrowsAsync<InvalidOperationException>(() => coordinator.SpawnAsync<PidActor>());
     }
 
@@ -154,7 +154,7 @@ public sealed class CoordinatorTests
         int[] pids = [];
         string? address = null;
         string? workerSaid = null;
-        using (var timeout = new CancellationTokenSource(TestKitTimes.Dilated(TimeSpan.FromSeconds(30))))
+        using (var timeout = new CancellationTokenSource(TestTimes.Dilated(TimeSpan.FromSeconds(30))))
         {
             while ((pids.Length == 0 || address is null) && await host.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
             {
@@ -171,7 +171,7 @@ public sealed class CoordinatorTests
         host.Kill(); // SIGKILL: no finally blocks, no dispose, no goodbye
         await host.WaitForExitAsync();
         var stopwatch = Stopwatch.StartNew();
-        bool allGone = await ProcessScan.EventuallyAsync(() => pids.Skip(1).All(p => !ProcessScan.IsAlive(p)), TestKitTimes.Dilated(TimeSpan.FromSeconds(2)));
+        bool allGone = await ProcessScan.EventuallyAsync(() => pids.Skip(1).All(p => !ProcessScan.IsAlive(p)), TestTimes.Dilated(TimeSpan.FromSeconds(2)));
         foreach (int orphan in pids.Skip(1).Where(ProcessScan.IsAlive))
         {
             Process.GetProcessById(orphan).Kill(); // leave nothing behind even when the assertion below fails

@@ -9,7 +9,7 @@ namespace Actors.Tests.Coordination;
 /// </summary>
 public sealed class PublicApiTests
 {
-    private static readonly Assembly[] Libraries = [typeof(ActorId).Assembly, typeof(ActorSystem).Assembly, typeof(Coordinator).Assembly];
+    private static readonly Assembly[] Libraries = [typeof(PayloadSerializer).Assembly, typeof(Coordinator).Assembly];
 
     [Fact]
     public void PublicApi_MatchesSnapshot()

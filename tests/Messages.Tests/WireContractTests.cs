@@ -3,28 +3,23 @@ namespace Actors.Messages.Tests;
 public sealed class WireContractTests
 {
     [Fact]
-    public void ActorId_ToString_ParsesBack()
+    public void FrameKinds_AreStable()
     {
-        var id = new ActorId("worker-1", "/user/a/$2", 42);
-        Assert.Equal("actors://worker-1/user/a/$2#42", id.ToString());
-        Assert.Equal(id, ActorId.Parse(id.ToString()));
+        // A wire contract: renumbering breaks nodes of neighbouring versions.
+        Assert.Equal([1, 2, 3, 4, 5, 10, 12, 13, 14, 15],
+            Enum.GetValues<FrameKind>().Select(k => (int)k));
     }
-
-    [Theory]
-    [InlineData("nope")]
-    [InlineData("actors://x")]
-    [InlineData("actors://node/path#notanumber")]
-    public void ActorId_Parse_Malformed_ThrowsFormatException(string text) =>
-        Assert.Throws<FormatException>(() => ActorId.Parse(text));
 
     [Fact]
-    public void RuntimeMessageIds_AreStable()
+    public void LaneOps_AreStable()
     {
-        // Ids are a wire contract: renumbering breaks nodes of neighbouring versions.
-        Assert.Equal(1, (int)RuntimeMessageId.PoisonPill);
-        Assert.Equal(2, (int)RuntimeMessageId.Watch);
-        Assert.Equal(3, (int)RuntimeMessageId.Unwatch);
-        Assert.Equal(4, (int)RuntimeMessageId.DeathWatchNotification);
-        Assert.Equal(6, (int)RuntimeMessageId.Stop);
+        Assert.Equal(0, (int)LaneOp.Tell);
+        Assert.Equal(1, (int)LaneOp.Request);
+        Assert.Equal(2, (int)LaneOp.Reply);
+        Assert.Equal(3, (int)LaneOp.Failure);
     }
+
+    [Fact]
+    public void WorkerHello_IsAPlainRecord() =>
+        Assert.Equal(new WorkerHello("worker-1", 7, "host", 2, 42), new WorkerHello("worker-1", 7, "host", 2, 42));
 }

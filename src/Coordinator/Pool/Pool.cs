@@ -100,7 +100,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
 
     private static async Task<Pool> StartCoreAsync(Coordinator coordinator, bool owns, PoolOptions options, CancellationToken cancellationToken)
     {
-        TaskFunction? initializer = options.Initializer is null ? null : TaskFunction.From(options.Initializer, coordinator.Kernel.Serializer);
+        TaskFunction? initializer = options.Initializer is null ? null : TaskFunction.From(options.Initializer, coordinator.Serializer);
         int processes = Math.Min(options.Processes ?? coordinator.Workers.Count, coordinator.Workers.Count);
         var scheduler = new PoolScheduler(coordinator, options, Guid.NewGuid().ToString("N"), initializer, coordinator.LoggerFactory.CreateLogger("Actors.Pool"));
         await scheduler.StartAsync(processes, cancellationToken).ConfigureAwait(false);
@@ -139,7 +139,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         }
         int size = chunksize ?? items switch { ICollection<TItem> c => DefaultChunksize(c.Count), IReadOnlyCollection<TItem> r => DefaultChunksize(r.Count), _ => 1 };
         EnsureRunning();
-        TaskFunction task = TaskFunction.From(function, _coordinator.Kernel.Serializer);
+        TaskFunction task = TaskFunction.From(function, _coordinator.Serializer);
         bool cancellable = IsCancellable(function.Method);
         // A lazy call reads ahead a bounded window; an eager one (map) is consumed as fast as results arrive.
         int window = lazy ? Math.Max(size * Processes * _options.ChunksInFlight * 4, MinReadAhead) : int.MaxValue;

@@ -6,7 +6,10 @@ namespace Actors.Coordination.Pooling;
 /// stops at a boundary of <paramref name="Unit"/> items once that time has passed and gives back the items it has not
 /// started: tasks that turn slow do not stay stuck behind one another on one worker.
 /// </summary>
-internal sealed record RunChunk(long Job, int Chunk, TaskFunction Function, object Items, bool Cancellable, int Unit, double GiveBackAfterMicroseconds);
+internal sealed record RunChunk(string Pool, long Job, int Chunk, TaskFunction Function, object Items, bool Cancellable, int Unit, double GiveBackAfterMicroseconds) : ILaneRouted
+{
+    public string Route => Pool;
+}
 
 /// <summary>
 /// The outcome of a chunk: <paramref name="Results"/> (a typed array, default where an item failed), the
@@ -17,10 +20,16 @@ internal sealed record RunChunk(long Job, int Chunk, TaskFunction Function, obje
 internal sealed record ChunkResult(long Job, int Chunk, object Results, int[] FailedOffsets, Exception[] Failures, bool Recycle, double RunMicroseconds, int Ran);
 
 /// <summary>Cancels the tokens handed to the tasks of one job of one pool, on one worker.</summary>
-internal sealed record CancelJob(string Pool, long Job);
+internal sealed record CancelJob(string Pool, long Job) : ILaneRouted
+{
+    public string Route => Pool + "/cancel";
+}
 
 /// <summary>
 /// The job has ended: its runner drops the job's cancellation source. Sent to the runner itself, so it comes
 /// after every chunk of the job that runner was sent.
 /// </summary>
-internal sealed record ForgetJob(long Job);
+internal sealed record ForgetJob(string Pool, long Job) : ILaneRouted
+{
+    public string Route => Pool;
+}

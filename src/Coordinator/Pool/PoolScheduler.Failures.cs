@@ -1,3 +1,4 @@
+using Actors.Runtime.Lane;
 using Microsoft.Extensions.Logging;
 
 namespace Actors.Coordination.Pooling;
@@ -5,7 +6,7 @@ namespace Actors.Coordination.Pooling;
 /// <summary>What the scheduler does when a worker dies or a task outlives its timeout.</summary>
 internal sealed partial class PoolScheduler
 {
-    private void OnWorkerLost(Slot slot, ActorRef runner, Exception error)
+    private void OnWorkerLost(Slot slot, LaneConnection runner, Exception error)
     {
         Chunk[] inFlight;
         Task[] asks;
@@ -67,7 +68,7 @@ internal sealed partial class PoolScheduler
         Pump();
     }
 
-    private void OnTimeout(Slot slot, ActorRef runner, Chunk timedOut)
+    private void OnTimeout(Slot slot, LaneConnection runner, Chunk timedOut)
     {
         List<Chunk> held;
         lock (_lock)
@@ -163,7 +164,7 @@ internal sealed partial class PoolScheduler
                             Pump();
                             return;
                         }
-                        catch (Exception ex) when (ex is NodeLostException or ActorTerminatedException or TimeoutException)
+                        catch (Exception ex) when (ex is NodeLostException or TimeoutException)
                         {
                             oldPid = info.Pid; // that process died too; wait for the next one
                         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Actors.Runtime.Lane;
 using Microsoft.Extensions.Logging;
 
 namespace Actors.Coordination.Pooling;
@@ -24,9 +25,8 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
     {
         public int Worker => worker;
 
-        public ActorRef? Runner { get; set; }
-
-        public ActorRef? Canceller { get; set; }
+        /// <summary>The lane to the worker process that runs this slot's runner; null while it has none.</summary>
+        public LaneConnection? Runner { get; set; }
 
         public int Pid { get; set; }
 
@@ -48,17 +48,18 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         await Task.WhenAll(_slots.Select(s => SpawnRunnerAsync(s, cancellationToken))).ConfigureAwait(false);
     }
 
+    /// <summary>Starts the pool's runner in the slot's worker process, over its lane.</summary>
     private async Task SpawnRunnerAsync(Slot slot, CancellationToken cancellationToken)
     {
-        int pid = coordinator.Workers[slot.Worker].Pid;
-        ActorRef runner = await coordinator.SpawnKernelAsync<TaskRunner>(slot.Worker,
-            poolId, initializer, options.InitializerArguments.ToArray(), options.MaxTasksPerChild ?? 0).WaitAsync(cancellationToken).ConfigureAwait(false);
-        ActorRef canceller = await coordinator.SpawnKernelAsync<TaskCanceller>(slot.Worker).WaitAsync(cancellationToken).ConfigureAwait(false);
+        LaneConnection lane = coordinator.LaneOf(slot.Worker)
+            ?? throw new NodeLostException(coordinator.Workers[slot.Worker].Name, $"{coordinator.Workers[slot.Worker].Name} is not running.");
+        var start = new StartLaneActor(poolId, typeof(TaskRunner).FullName!, typeof(TaskRunner).Assembly.GetName().Name!,
+            [initializer, options.InitializerArguments.ToArray(), options.MaxTasksPerChild ?? 0], TaskRunner.Dispatcher);
+        await lane.AskAsync<bool>(start, Coordinator.DefaultSpawnTimeout, poolId).WaitAsync(cancellationToken).ConfigureAwait(false);
         lock (_lock)
         {
-            slot.Runner = runner;
-            slot.Canceller = canceller;
-            slot.Pid = pid;
+            slot.Runner = lane;
+            slot.Pid = lane.Peer.Pid;
             slot.Recycling = false;
         }
     }
@@ -223,7 +224,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         {
             foreach (Slot slot in _slots)
             {
-                slot.Runner?.Tell(new ForgetJob(job.Id));
+                slot.Runner?.Tell(new ForgetJob(poolId, job.Id), poolId);
             }
         }
         return true;
@@ -266,14 +267,14 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         return null;
     }
 
-    private void Send(Slot slot, ActorRef runner, Chunk chunk)
+    private void Send(Slot slot, LaneConnection runner, Chunk chunk)
     {
         TimeSpan timeout = options.TaskTimeout is { } perTask ? perTask * chunk.Items.Length : Timeout.InfiniteTimeSpan;
         Task<ChunkResult> ask;
         try
         {
-            ask = runner.AskAsync<ChunkResult>(new RunChunk(chunk.Job.Id, chunk.Index, chunk.Job.Function, chunk.Items, chunk.Job.Cancellable,
-                chunk.Job.Chunksize, ChunkSizing.GiveBackAfterMicroseconds(chunk)), timeout);
+            ask = runner.AskAsync<ChunkResult>(new RunChunk(poolId, chunk.Job.Id, chunk.Index, chunk.Job.Function, chunk.Items, chunk.Job.Cancellable,
+                chunk.Job.Chunksize, ChunkSizing.GiveBackAfterMicroseconds(chunk)), timeout, poolId);
         }
         catch (Exception ex) when (ex is PayloadSerializationException or MessageTooLargeException)
         {
@@ -296,7 +297,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
             ask.IsCompleted ? TaskContinuationOptions.RunContinuationsAsynchronously : TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private void OnChunkDone(Slot slot, ActorRef runner, Chunk chunk, Task<ChunkResult> outcome)
+    private void OnChunkDone(Slot slot, LaneConnection runner, Chunk chunk, Task<ChunkResult> outcome)
     {
         if (outcome.IsCompletedSuccessfully)
         {
@@ -330,7 +331,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
             Exception error = outcome.Exception?.InnerException ?? new InvalidOperationException("The chunk failed.");
             switch (error)
             {
-                case NodeLostException or ActorTerminatedException:
+                case NodeLostException:
                     OnWorkerLost(slot, runner, error);
                     break;
                 case TimeoutException:
@@ -356,7 +357,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         {
             foreach (Slot slot in _slots)
             {
-                slot.Canceller?.Tell(new CancelJob(poolId, job.Id));
+                slot.Runner?.Tell(new CancelJob(poolId, job.Id));
             }
         }
         Pump();
@@ -381,8 +382,7 @@ internal sealed partial class PoolScheduler(Coordinator coordinator, PoolOptions
         StopAll(new InvalidOperationException("Pool not running: it was terminated while this call was in progress."));
         foreach (Slot slot in _slots)
         {
-            slot.Runner?.Tell(PoisonPill.Instance);
-            slot.Canceller?.Tell(PoisonPill.Instance);
+            slot.Runner?.Tell(new StopLaneActor(poolId), poolId);
         }
     }
 }

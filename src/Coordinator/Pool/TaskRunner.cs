@@ -1,63 +1,70 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Reflection;
+using Actors.Runtime.Lane;
+using Actors.Runtime.Serialization;
+using Akka.Actor;
 
 namespace Actors.Coordination.Pooling;
 
 /// <summary>
-/// The pool's actor on a worker: runs the initializer once per process and pool, then runs chunks one
-/// at a time (the coordinator keeps a second one queued to hide the round trip). A result that cannot
-/// be encoded fails only its own item; the worker is not lost.
+/// The pool's actor on a worker (one per pool and worker process, on a thread of its own): runs the
+/// initializer once, then runs chunks one at a time as they arrive on the lane (the coordinator keeps
+/// more queued to hide the round trip) and replies on the lane. A result that cannot be encoded fails
+/// only its own item; the worker is not lost. Its child <c>cancel</c> cancels the tokens of a job's
+/// tasks while this actor is busy running them.
 /// </summary>
-internal sealed class TaskRunner : Actor
+internal sealed class TaskRunner : ReceiveActor
 {
-    // Per process: initializers that ran, and the cancellation of jobs (by pool and job), shared by every runner here.
-    private static readonly ConcurrentDictionary<string, Exception?> Initialized = new(StringComparer.Ordinal);
-    internal static readonly ConcurrentDictionary<(string Pool, long Job), CancellationTokenSource> Cancellations = new();
-    private static readonly ConcurrentDictionary<(string, int), MethodInfo> Methods = new();
-    private static readonly ConcurrentDictionary<(string, int), ChunkInvoker> StatelessInvokers = new();
-    private static readonly ConcurrentDictionary<Type, bool> HasState = new();
+    /// <summary>Runners block their thread for as long as a chunk runs; each gets a thread of its own (config/actors.conf).</summary>
+    public const string Dispatcher = "actors.runner-dispatcher";
 
-    private readonly string _pool;
+    private readonly Dictionary<(string, int), MethodInfo> _methods = [];
+    private readonly Dictionary<(string, int), ChunkInvoker> _statelessInvokers = [];
+    private readonly Dictionary<Type, bool> _hasState = [];
+    private readonly ConcurrentDictionary<long, CancellationTokenSource> _cancellations = new();
     private readonly TaskFunction? _initializer;
     private readonly object?[] _initializerArguments;
     private readonly int _maxTasks;
+    private readonly IReadOnlyCollection<Assembly> _allowed;
+    private readonly IPayloadSerializer _serializer;
+    private Exception? _initializerFailure;
+    private bool _initialized;
     private int _tasksRun;
 
-    public TaskRunner(string pool, TaskFunction? initializer, object?[] initializerArguments, int maxTasks)
+    public TaskRunner(TaskFunction? initializer, object?[] initializerArguments, int maxTasks)
     {
-        _pool = pool;
         _initializer = initializer;
         _initializerArguments = initializerArguments;
         _maxTasks = maxTasks;
-    }
-
-    private IReadOnlyCollection<Assembly> Allowed => [.. Context.System.Options.Serializer.AllowedAssemblies];
-
-    protected override ValueTask ReceiveAsync(object message)
-    {
-        switch (message)
+        _allowed = AkkaPayloadSerializer.OptionsOf(Context.System).AllowedAssemblies.Append(GetType().Assembly).Distinct().ToArray();
+        _serializer = AkkaPayloadSerializer.Of(Context.System);
+        Receive<LaneRequest>(request =>
         {
-            case RunChunk chunk:
-                ChunkResult result = Run(chunk, out Array results);
-                try
-                {
-                    Context.Respond(result); // serializes here, on this thread: a result that cannot travel throws now
-                }
-                catch (PayloadSerializationException)
-                {
-                    Context.Respond(Encodable(result, results));
-                }
-                break;
-            case ForgetJob forget:
-                Cancellations.TryRemove((_pool, forget.Job), out _); // not disposed: a task may still hold its token
-                break;
-            default:
-                Unhandled(message);
-                break;
-        }
-        return default;
+            switch (request.Message)
+            {
+                case RunChunk chunk:
+                    ChunkResult result = Run(chunk, out Array results);
+                    try
+                    {
+                        request.Reply(result); // serializes here, on this thread: a result that cannot travel throws now
+                    }
+                    catch (PayloadSerializationException)
+                    {
+                        request.Reply(Encodable(result, results));
+                    }
+                    break;
+                case ForgetJob forget:
+                    _cancellations.TryRemove(forget.Job, out _); // not disposed: a task may still hold its token
+                    break;
+                default:
+                    request.Fail(new InvalidOperationException($"A pool's task runner does not take a {request.Message.GetType().Name}."));
+                    break;
+            }
+        });
     }
+
+    protected override void PreStart() => Context.ActorOf(Props.Create(() => new TaskCanceller(_cancellations)), "cancel");
 
     private ChunkResult Run(RunChunk chunk, out Array results)
     {
@@ -70,7 +77,7 @@ internal sealed class TaskRunner : Actor
             return AllFailed(chunk.Job, chunk.Chunk, items.Length, new InvalidOperationException($"The pool's initializer failed on this worker: {initFailure.Message}", initFailure));
         }
         ChunkInvoker invoker = InvokerFor(chunk.Function);
-        CancellationToken token = chunk.Cancellable ? Cancellations.GetOrAdd((_pool, chunk.Job), _ => new CancellationTokenSource()).Token : CancellationToken.None;
+        CancellationToken token = chunk.Cancellable ? _cancellations.GetOrAdd(chunk.Job, _ => new CancellationTokenSource()).Token : CancellationToken.None;
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         long stopAfter = chunk.GiveBackAfterMicroseconds > 0 ? started + (long)(chunk.GiveBackAfterMicroseconds * System.Diagnostics.Stopwatch.Frequency / 1e6) : long.MaxValue;
         results = invoker.Run(items, failedOffsets, failures, Math.Max(1, chunk.Unit), stopAfter, out int ran, token);
@@ -86,10 +93,25 @@ internal sealed class TaskRunner : Actor
     private ChunkInvoker InvokerFor(TaskFunction function)
     {
         (string, int) key = (function.DeclaringType, function.MethodToken);
-        MethodInfo method = Methods.GetOrAdd(key, _ => function.Resolve(Allowed));
+        if (!_methods.TryGetValue(key, out MethodInfo? method))
+        {
+            _methods[key] = method = function.Resolve(_allowed);
+        }
         object? target = function.Target;
-        bool stateful = target is not null && HasState.GetOrAdd(target.GetType(), static t => HasFields(t));
-        return !stateful ? StatelessInvokers.GetOrAdd(key, _ => ChunkInvoker.Create(method, target)) : ChunkInvoker.Create(method, target);
+        bool stateful = false;
+        if (target is not null && !_hasState.TryGetValue(target.GetType(), out stateful))
+        {
+            _hasState[target.GetType()] = stateful = HasFields(target.GetType());
+        }
+        if (stateful)
+        {
+            return ChunkInvoker.Create(method, target);
+        }
+        if (!_statelessInvokers.TryGetValue(key, out ChunkInvoker? invoker))
+        {
+            _statelessInvokers[key] = invoker = ChunkInvoker.Create(method, target);
+        }
+        return invoker;
     }
 
     /// <summary>Whether instances of the type hold any field, its base classes' private ones included.</summary>
@@ -108,7 +130,7 @@ internal sealed class TaskRunner : Actor
     /// <summary>Replaces every result that cannot be encoded by a failure of that item alone.</summary>
     private ChunkResult Encodable(ChunkResult outcome, Array results)
     {
-        IPayloadSerializer serializer = Context.System.Serializer;
+        IPayloadSerializer serializer = _serializer;
         var offsets = outcome.FailedOffsets.ToList();
         var failures = outcome.Failures.ToList();
         for (int i = 0; i < results.Length; i++)
@@ -144,42 +166,37 @@ internal sealed class TaskRunner : Actor
 
     private Exception? InitializerFailure()
     {
-        if (_initializer is null)
+        if (_initializer is null || _initialized)
         {
-            return null;
+            return _initializerFailure;
         }
-        return Initialized.GetOrAdd(_pool, _ =>
+        _initialized = true;
+        try
         {
-            try
-            {
-                MethodInfo method = _initializer.Resolve(Allowed);
-                method.Invoke(method.IsStatic ? null : _initializer.Target, _initializerArguments);
-                return null;
-            }
-            catch (TargetInvocationException ex)
-            {
-                return ex.InnerException ?? ex;
-            }
-            catch (Exception ex)
-            {
-                return ex;
-            }
-        });
+            MethodInfo method = _initializer.Resolve(_allowed);
+            method.Invoke(method.IsStatic ? null : _initializer.Target, _initializerArguments);
+        }
+        catch (TargetInvocationException ex)
+        {
+            _initializerFailure = ex.InnerException ?? ex;
+        }
+        catch (Exception ex)
+        {
+            _initializerFailure = ex;
+        }
+        return _initializerFailure;
     }
 }
 
 /// <summary>
-/// Cancels the tokens of a job's tasks on its worker. A separate actor from <see cref="TaskRunner"/>,
-/// whose mailbox waits behind the very task that is to be cancelled.
+/// Cancels the tokens of a job's tasks on its worker: the <see cref="TaskRunner"/>'s child, whose own mailbox
+/// does not wait behind the very task that is to be cancelled.
 /// </summary>
-internal sealed class TaskCanceller : Actor
+internal sealed class TaskCanceller : ReceiveActor
 {
-    protected override ValueTask ReceiveAsync(object message)
+    public TaskCanceller(ConcurrentDictionary<long, CancellationTokenSource> cancellations)
     {
-        if (message is CancelJob cancel)
-        {
-            TaskRunner.Cancellations.GetOrAdd((cancel.Pool, cancel.Job), _ => new CancellationTokenSource()).Cancel();
-        }
-        return default;
+        Receive<LaneRequest>(request => request.Message is CancelJob, request =>
+            cancellations.GetOrAdd(((CancelJob)request.Message).Job, _ => new CancellationTokenSource()).Cancel());
     }
 }

@@ -18,9 +18,9 @@ internal sealed class WorkerLaunch
     private readonly string? _runtimeConfig;
     private readonly string _address;
     private readonly string _allowed;
-    private readonly RemoteOptions _remote;
+    private readonly LaneOptions _remote;
 
-    private WorkerLaunch(string dotnet, string workerDll, string? depsFile, string? runtimeConfig, string address, string allowed, RemoteOptions remote)
+    private WorkerLaunch(string dotnet, string workerDll, string? depsFile, string? runtimeConfig, string address, string allowed, LaneOptions remote)
     {
         _dotnet = dotnet;
         _workerDll = workerDll;
@@ -47,7 +47,7 @@ internal sealed class WorkerLaunch
             runtimeConfig = null;
         }
         return new WorkerLaunch(DotnetHost(), workerDll, deps, runtimeConfig, address,
-            string.Join(';', allowed.Select(a => a.GetName().Name).Distinct()), options.Remote);
+            string.Join(';', allowed.Select(a => a.GetName().Name).Distinct()), options.Lane);
     }
 
     public ProcessStartInfo StartInfo(string node)
@@ -77,6 +77,8 @@ internal sealed class WorkerLaunch
             ("--allow", _allowed),
             ("--heartbeat-ms", ((int)_remote.HeartbeatInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)),
             ("--heartbeat-timeout-ms", ((int)_remote.HeartbeatTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)),
+            ("--handshake-timeout-ms", ((int)_remote.HandshakeTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture)),
+            ("--max-message-bytes", _remote.MaxMessageSize.ToString(CultureInfo.InvariantCulture)),
         })
         {
             info.ArgumentList.Add(name);

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using Actors.Runtime.Remote.Endpoint;
+using Actors.Runtime.Lane;
 using Microsoft.Extensions.Logging;
 
 namespace Actors.Coordination.Workers;
@@ -12,7 +12,7 @@ namespace Actors.Coordination.Workers;
 internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, string bootstrap, Akka.Actor.ActorSystem akka, CoordinatorOptions options, ILogger logger)
 {
     private readonly Queue<long> _restartTimes = new();
-    private TaskCompletionSource<Endpoint> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource<LaneConnection> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource<Akka.Actor.IActorRef> _agent = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? _process;
     private int _uid;
@@ -24,7 +24,8 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
 
     public WorkerInfo Info => _info;
 
-    public Endpoint? Endpoint { get; private set; }
+    /// <summary>The lane of the current process: the Pool's chunks and results travel on it.</summary>
+    public LaneConnection? Lane { get; private set; }
 
     /// <summary>The worker's agent on Akka.Remote, which places actors there.</summary>
     public Akka.Actor.IActorRef? Agent { get; private set; }
@@ -32,7 +33,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
     /// <summary>Completes when the process is registered; throws <see cref="WorkerStartException"/> otherwise, leaving no process behind.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _joined = new TaskCompletionSource<Endpoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _joined = new TaskCompletionSource<LaneConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
         _agent = new TaskCompletionSource<Akka.Actor.IActorRef>(TaskCreationOptions.RunContinuationsAsynchronously);
         ProcessStartInfo startInfo = launch.StartInfo(name);
         Process process;
@@ -60,9 +61,10 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         Task winner = await Task.WhenAny(registered, exited, Task.Delay(options.StartupTimeout, cancellationToken)).ConfigureAwait(false);
         if (winner == registered && registered.IsCompletedSuccessfully)
         {
-            Endpoint = await _joined.Task.ConfigureAwait(false);
+            Lane = await _joined.Task.ConfigureAwait(false);
             Agent = await _agent.Task.ConfigureAwait(false);
-            _info = _info with { Host = Endpoint.Peer.Host, Cores = Endpoint.Peer.Cores, State = WorkerState.Running };
+            _info = _info with { Host = Lane.Peer.Host, Cores = Lane.Peer.Cores, State = WorkerState.Running };
+            _ = WatchLaneAsync(Lane, process);
             _ = MonitorAsync(process, exited);
             return;
         }
@@ -77,10 +79,10 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         throw new WorkerStartException($"{name} (pid {process.Id}) did not connect and pass the key challenge within {options.StartupTimeout}; it was killed.");
     }
 
-    public void OnJoined(Endpoint endpoint) => _joined.TrySetResult(endpoint);
+    public void OnJoined(LaneConnection lane) => _joined.TrySetResult(lane);
 
     /// <summary>The worker's agent announced itself over Akka.Remote (only the current process counts).</summary>
-    public void OnHello(Runtime.Hosting.WorkerHello hello, Akka.Actor.IActorRef agent)
+    public void OnHello(WorkerHello hello, Akka.Actor.IActorRef agent)
     {
         if (_process is { } process && process.Id == hello.Pid)
         {
@@ -89,11 +91,11 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         }
     }
 
-    /// <summary>The connection was lost while the process may still run (hung, or cut off): kill it so it is restarted.</summary>
-    public void OnLost(Endpoint endpoint)
+    /// <summary>A lane lost while its process may still run (hung, or cut off): the process is killed, so it is restarted.</summary>
+    private async Task WatchLaneAsync(LaneConnection lane, Process process)
     {
-        // Only the process that endpoint belonged to: a restart may already have started its successor.
-        if (!_stopping && _process is { HasExited: false } process && process.Id == endpoint.Peer.Pid)
+        await lane.Lost.ConfigureAwait(false);
+        if (!_stopping && !process.HasExited)
         {
             Kill(process);
         }
@@ -111,9 +113,9 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
             // Akka's own remote death watch waits for its failure detector; the exit is certain now.
             Runtime.Nodes.NodeSystem.DeclareGone(akka, agent.Path.Address, _uid);
         }
-        if (Endpoint is { } endpoint)
+        if (Lane is { } lane)
         {
-            _ = Task.Delay(500).ContinueWith(_ => endpoint.MarkLost($"its process {process.Id} exited ({how})"), TaskScheduler.Default);
+            _ = Task.Delay(500).ContinueWith(_ => lane.MarkLost($"its process {process.Id} exited ({how})"), TaskScheduler.Default);
         }
         if (_stopping)
         {

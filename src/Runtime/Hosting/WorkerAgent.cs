@@ -1,12 +1,14 @@
 using System.Reflection;
+using Actors.Runtime.Lane;
 using Akka.Actor;
 
 namespace Actors.Runtime.Hosting;
 
 /// <summary>
-/// The worker's agent (<c>/user/worker</c>): announces the worker to its coordinator, and starts actors of
-/// allowed types when the coordinator asks. Requests from any other node are refused: only the coordinator
-/// places actors here.
+/// The worker's agent (<c>/user/worker</c>): announces the worker to its coordinator, starts actors of allowed
+/// types when the coordinator asks (over Akka.Remote; requests from any other node are refused), and is the
+/// inbox of the worker's lane: it starts the product's own actors there (the Pool's task runners) and routes
+/// lane messages to them by <see cref="ILaneRouted.Route"/>.
 /// </summary>
 internal sealed class WorkerAgent : ReceiveActor
 {
@@ -22,6 +24,51 @@ internal sealed class WorkerAgent : ReceiveActor
         _coordinator = coordinator;
         _hello = hello;
         Receive<SpawnRequest>(Spawn);
+        Receive<LaneRequest>(OnLane);
+    }
+
+    private void OnLane(LaneRequest request)
+    {
+        switch (request.Message)
+        {
+            case ILaneRouted routed when routed.Route.IndexOf('/', StringComparison.Ordinal) < 0:
+                IActorRef child = Context.Child(routed.Route);
+                if (child.IsNobody())
+                {
+                    request.Fail(new InvalidOperationException($"Nothing runs under '{routed.Route}' on this worker (it was stopped, or this process replaced one that had it)."));
+                }
+                else
+                {
+                    child.Forward(request);
+                }
+                break;
+            case ILaneRouted below:
+                Context.ActorSelection(below.Route).Tell(request);
+                break;
+            case StartLaneActor start:
+                try
+                {
+                    if (Context.Child(start.Route).IsNobody())
+                    {
+                        Type type = Resolve(_allowed, new SpawnRequest(start.TypeName, start.AssemblyName, start.Arguments, start.Route), typeof(ActorBase));
+                        Props props = Props.Create(type, start.Arguments);
+                        Context.ActorOf(start.Dispatcher is null ? props : props.WithDispatcher(start.Dispatcher), start.Route);
+                    }
+                    request.Reply(true);
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or InvalidActorNameException or ArgumentException)
+                {
+                    request.Fail(ex);
+                }
+                break;
+            case StopLaneActor stop:
+                Context.Stop(Context.Child(stop.Route));
+                request.Reply(true);
+                break;
+            default:
+                request.Fail(new InvalidOperationException($"A worker's lane does not take a {request.Message.GetType().Name}."));
+                break;
+        }
     }
 
     protected override void PreStart() =>

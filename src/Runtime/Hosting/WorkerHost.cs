@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Reflection;
 using Actors.Runtime.Nodes;
-using Actors.Runtime.Remote;
-using Actors.Runtime.Remote.Handshake;
-using Actors.Runtime.Remote.Transport;
+using Actors.Runtime.Lane;
+using Actors.Runtime.Lane.Handshake;
+using Actors.Runtime.Lane.Transport;
+using Actors.Runtime.Serialization;
 using Microsoft.Extensions.Logging;
 
 namespace Actors.Runtime.Hosting;
@@ -61,58 +62,49 @@ internal static class WorkerHost
             return ExitCannotLoad;
         }
         string node = options["node"];
-        var remote = new RemoteOptions
+        var lane = new LaneOptions
         {
             HeartbeatInterval = TimeSpan.FromMilliseconds(int.Parse(options.GetValueOrDefault("heartbeat-ms", "1000"), CultureInfo.InvariantCulture)),
             HeartbeatTimeout = TimeSpan.FromMilliseconds(int.Parse(options.GetValueOrDefault("heartbeat-timeout-ms", "5000"), CultureInfo.InvariantCulture)),
+            MaxMessageSize = int.Parse(options.GetValueOrDefault("max-message-bytes", LaneOptions.DefaultMaxMessageSize.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
+            HandshakeTimeout = TimeSpan.FromMilliseconds(int.Parse(options.GetValueOrDefault("handshake-timeout-ms", "5000"), CultureInfo.InvariantCulture)),
         };
-        ActorSystem system = ActorSystem.Create(new ActorSystemOptions
-        {
-            Name = node,
-            NodeName = node,
-            Serializer = new SerializerOptions { AllowedAssemblies = allowed },
-        }, loggerFactory);
+        Akka.Actor.ActorSystem akka = NodeSystem.Start(NodeSystem.Merge(bootstrap.Config), NodeCertificate.Load(Convert.FromBase64String(bootstrap.Certificate)),
+            new SerializerOptions { AllowedAssemblies = allowed });
         try
         {
-            return await HostAsync(system, allowed, remote, key, bootstrap, options).ConfigureAwait(false);
+            return await HostAsync(akka, node, allowed, lane, key, bootstrap, options, loggerFactory).ConfigureAwait(false);
         }
         finally
         {
-            await system.ShutdownAsync().ConfigureAwait(false);
+            await akka.Terminate().WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
     }
 
-    private static async Task<int> HostAsync(ActorSystem system, Assembly[] allowed, RemoteOptions remote, byte[] key, WorkerBootstrap bootstrap, Dictionary<string, string> options)
+    private static async Task<int> HostAsync(Akka.Actor.ActorSystem akka, string node, Assembly[] allowed, LaneOptions laneOptions, byte[] key, WorkerBootstrap bootstrap,
+        Dictionary<string, string> options, ILoggerFactory loggerFactory)
     {
-        string node = system.Options.NodeName;
-        system.SpawnSystemActor(Props.Create(() => new KernelAgent(allowed)), KernelAgent.Name);
-        var remoting = new Remoting(system, remote, key, new NodeInfo(node, Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount), SocketTransport.Instance);
-        Remote.Endpoint.Endpoint coordinator;
+        var hello = new WorkerHello(node, Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount, NodeSystem.Uid(akka));
+        Akka.Actor.IActorRef agent = akka.ActorOf(Akka.Actor.Props.Create(() => new WorkerAgent(allowed, Akka.Actor.Address.Parse(bootstrap.Coordinator), hello)), WorkerAgent.Name);
+        LaneConnection lane;
         try
         {
-            coordinator = await remoting.ConnectAsync(options["connect"], CancellationToken.None).ConfigureAwait(false);
+            lane = await LaneListener.ConnectAsync(SocketTransport.Instance, options["connect"], new NodeInfo(node, hello.Pid, hello.Host, hello.Cores), key, laneOptions,
+                AkkaPayloadSerializer.Of(akka), loggerFactory.CreateLogger("Actors.Lane"), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
             await Console.Error.WriteLineAsync($"Actors.WorkerNode {node}: cannot join the coordinator at {options["connect"]}: {ex.Message}").ConfigureAwait(false);
             return ExitCannotConnect;
         }
-        remoting.DefaultRoute = coordinator;
-
-        Akka.Actor.ActorSystem akka = NodeSystem.Start(NodeSystem.Merge(bootstrap.Config), NodeCertificate.Load(Convert.FromBase64String(bootstrap.Certificate)),
-            new SerializerOptions { AllowedAssemblies = allowed });
-        try
+        await using (lane.ConfigureAwait(false))
         {
-            var hello = new WorkerHello(node, Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount, NodeSystem.Uid(akka));
-            akka.ActorOf(Akka.Actor.Props.Create(() => new WorkerAgent(allowed, Akka.Actor.Address.Parse(bootstrap.Coordinator), hello)), WorkerAgent.Name);
+            lane.Inbox = agent;
+            lane.Start();
             int parentPid = int.Parse(options["parent-pid"], CultureInfo.InvariantCulture);
             // An actor system that ends by itself (its TLS handshake with the coordinator failed) ends the worker too.
-            await Task.WhenAny(coordinator.Lost, StandardInputClosedAsync(), ParentGoneAsync(parentPid), akka.WhenTerminated).ConfigureAwait(false);
+            await Task.WhenAny(lane.Lost, StandardInputClosedAsync(), ParentGoneAsync(parentPid), akka.WhenTerminated).ConfigureAwait(false);
             return ExitOk;
-        }
-        finally
-        {
-            await akka.Terminate().WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
     }
 

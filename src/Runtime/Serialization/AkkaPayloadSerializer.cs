@@ -24,11 +24,15 @@ internal sealed class AkkaPayloadSerializer : Akka.Serialization.Serializer
     public AkkaPayloadSerializer(ExtendedActorSystem system) : base(system)
     {
         Option<PayloadSerializerSetup> setup = system.Settings.Setup.Get<PayloadSerializerSetup>();
-        Payload = new PayloadSerializer(setup.HasValue ? setup.Value.Options : new SerializerOptions(), null, system);
+        Options = setup.HasValue ? setup.Value.Options : new SerializerOptions();
+        Payload = new PayloadSerializer(Options, system);
     }
 
     /// <summary>The serializer itself, for product code that encodes payloads outside Akka (the lane).</summary>
     public PayloadSerializer Payload { get; }
+
+    /// <summary>The allow-list it enforces.</summary>
+    public SerializerOptions Options { get; }
 
     public override int Identifier => Id;
 
@@ -39,6 +43,11 @@ internal sealed class AkkaPayloadSerializer : Akka.Serialization.Serializer
     public override object FromBinary(byte[] bytes, Type type) => Payload.Deserialize(bytes, typeof(object))!;
 
     /// <summary>The payload serializer of an actor system started with the product's configuration.</summary>
-    public static PayloadSerializer Of(Akka.Actor.ActorSystem system) =>
-        ((AkkaPayloadSerializer)system.Serialization.FindSerializerForType(typeof(object))).Payload;
+    public static PayloadSerializer Of(Akka.Actor.ActorSystem system) => Find(system).Payload;
+
+    /// <summary>The allow-list of an actor system started with the product's configuration.</summary>
+    public static SerializerOptions OptionsOf(Akka.Actor.ActorSystem system) => Find(system).Options;
+
+    private static AkkaPayloadSerializer Find(Akka.Actor.ActorSystem system) =>
+        (AkkaPayloadSerializer)system.Serialization.FindSerializerForType(typeof(object));
 }

@@ -18,14 +18,12 @@ internal sealed class CodecRegistry
 
     private readonly ConcurrentDictionary<Type, TypeCodec> _codecs = new();
     private readonly ExceptionCodec _exceptions;
-    private readonly ActorSystem? _system;
     private readonly Akka.Actor.ExtendedActorSystem? _akka;
     private readonly int _maxDepth;
 
-    public CodecRegistry(SerializerOptions options, ActorSystem? system, Akka.Actor.ExtendedActorSystem? akka)
+    public CodecRegistry(SerializerOptions options, Akka.Actor.ExtendedActorSystem? akka)
     {
         Catalog = new TypeCatalog(options);
-        _system = system;
         _akka = akka;
         _maxDepth = options.MaxDepth;
         _exceptions = new ExceptionCodec(this);
@@ -142,6 +140,7 @@ internal sealed class CodecRegistry
         {
             return new RefusedCodec($"type {TypeCatalog.Display(type)} cannot be serialized: {reason}");
         }
+        if (type == typeof(Akka.Actor.IActorRef)) return new AkkaActorRefCodec(_akka);
         if (typeof(Exception).IsAssignableFrom(type))
         {
             return _exceptions;
@@ -155,8 +154,6 @@ internal sealed class CodecRegistry
         if (type == typeof(DateTime)) return new DateTimeCodec();
         if (type == typeof(DateTimeOffset)) return new DateTimeOffsetCodec();
         if (type == typeof(decimal)) return new DecimalCodec();
-        if (type == typeof(ActorRef)) return new ActorRefCodec(_system);
-        if (type == typeof(Akka.Actor.IActorRef)) return new AkkaActorRefCodec(_akka);
         if (type.IsPrimitive || type.IsEnum || type == typeof(Guid) || type == typeof(TimeSpan) || type == typeof(DateOnly)
             || type == typeof(TimeOnly) || type == typeof(Half) || type == typeof(Int128) || type == typeof(UInt128))
         {

@@ -26,13 +26,13 @@ public sealed class PayloadSerializer : IPayloadSerializer
     /// <exception cref="PlatformNotSupportedException">The machine is big-endian.</exception>
     public PayloadSerializer(SerializerOptions? options = null) : this(options ?? new SerializerOptions(), null) { }
 
-    internal PayloadSerializer(SerializerOptions options, ActorSystem? system, Akka.Actor.ExtendedActorSystem? akka = null)
+    internal PayloadSerializer(SerializerOptions options, Akka.Actor.ExtendedActorSystem? akka)
     {
         if (!BitConverter.IsLittleEndian)
         {
             throw new PlatformNotSupportedException("The payload format is little-endian; big-endian machines are not supported.");
         }
-        _registry = new CodecRegistry(options, system, akka);
+        _registry = new CodecRegistry(options, akka);
         _maxDepth = options.MaxDepth;
     }
 

@@ -38,7 +38,7 @@ internal sealed class TypeCatalog
 
     public TypeCatalog(SerializerOptions options)
     {
-        _appAssemblies = [.. options.AllowedAssemblies, typeof(ActorId).Assembly, typeof(TypeCatalog).Assembly];
+        _appAssemblies = [.. options.AllowedAssemblies, typeof(FrameKind).Assembly, typeof(TypeCatalog).Assembly];
         if (Assembly.GetEntryAssembly() is { } entry)
         {
             _appAssemblies.Add(entry);

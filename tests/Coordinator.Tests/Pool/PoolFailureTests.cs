@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Actors.TestKit;
+using Actors.TestSupport;
 
 namespace Actors.Tests.Coordination.Pool;
 
@@ -12,7 +12,7 @@ public sealed class PoolFailureTests : PoolTest
         Thread.Sleep(300);
         int victim = Pool.Map(Tasks.Pid, new[] { 0 }).Single();
         Process.GetProcessById(victim).Kill();
-        List<long> results = map.Get(TestKitTimes.Dilated(TimeSpan.FromSeconds(60)));
+        List<long> results = map.Get(TestTimes.Dilated(TimeSpan.FromSeconds(60)));
         Assert.Equal(Enumerable.Range(0, 200).Select(x => (long)x), results);
     }
 
@@ -99,7 +99,7 @@ public sealed class PoolFailureTests : PoolTest
 
 public sealed class PoolTimeoutTests : PoolTest
 {
-    protected override PoolOptions Options => new() { TaskTimeout = TestKitTimes.Dilated(TimeSpan.FromSeconds(2)) };
+    protected override PoolOptions Options => new() { TaskTimeout = TestTimes.Dilated(TimeSpan.FromSeconds(2)) };
 
     [Fact]
     public void StuckTask_TimesOutAlone_WorkerReplaced_OthersComplete()
@@ -109,7 +109,7 @@ public sealed class PoolTimeoutTests : PoolTest
         var ex = Assert.Throws<TimeoutException>(() => Pool.Map(Tasks.Hang, Enumerable.Range(0, 6), chunksize: 1));
         Assert.Equal(2, ex.Data[Actors.Pool.ItemIndexKey]);
         Assert.Contains("TaskTimeout", ex.Message, StringComparison.Ordinal);
-        Assert.True(DateTime.UtcNow - started < TestKitTimes.Dilated(TimeSpan.FromSeconds(20)));
+        Assert.True(DateTime.UtcNow - started < TestTimes.Dilated(TimeSpan.FromSeconds(20)));
         Assert.Equal([0, 1, 4], Pool.Map(Tasks.Square, new[] { 0, 1, 2 }));
     }
 }
@@ -164,7 +164,7 @@ public sealed class PoolInitializerTests : PoolTest
         // CPython's test_pool_worker_lifetime_early_close (issue #10332: join hung when workers had to be replaced after close).
         AsyncResult<int>[] results = [.. Enumerable.Range(0, 14).Select(i => Pool.ApplyAsync(Tasks.SleepMs, 100 + i))];
         Pool.Close();
-        Assert.True(Pool.Join(TestKitTimes.Dilated(TimeSpan.FromSeconds(30))));
+        Assert.True(Pool.Join(TestTimes.Dilated(TimeSpan.FromSeconds(30))));
         Assert.Equal(Enumerable.Range(0, 14).Select(i => 100 + i), results.Select(r => r.Get(TimeSpan.Zero)));
     }
 }

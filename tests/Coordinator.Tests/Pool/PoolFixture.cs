@@ -121,7 +121,7 @@ public abstract class PoolTest : IAsyncLifetime
         Workers = 2,
         AllowedAssemblies = [typeof(PoolTest).Assembly],
         ListenAddress = $"unix:@actors-test-{Environment.ProcessId}-{Guid.NewGuid():N}",
-        Remote = new RemoteOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(200), HeartbeatTimeout = TimeSpan.FromSeconds(2) },
+        Lane = new LaneOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(200), HeartbeatTimeout = TimeSpan.FromSeconds(2) },
     };
 
     public async Task InitializeAsync() => Pool = await Actors.Pool.StartAsync(Options, CoordinatorOptions);

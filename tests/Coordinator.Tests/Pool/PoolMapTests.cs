@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Actors.TestKit;
+using Actors.TestSupport;
 
 namespace Actors.Tests.Coordination.Pool;
 
@@ -150,7 +150,7 @@ public sealed class PoolMapTests : PoolTest
         var called = new TaskCompletionSource<List<int>>();
         AsyncResult<List<int>> handle = Pool.StarmapAsync(Tasks.Add, new[] { (5, 6), (7, 8) }, callback: r => called.TrySetResult(r));
         Assert.Equal([11, 15], await handle);
-        Assert.Equal([11, 15], await called.Task.WaitAsync(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+        Assert.Equal([11, 15], await called.Task.WaitAsync(TestTimes.Dilated(TimeSpan.FromSeconds(10))));
         Assert.Equal(9, Pool.Apply(Tasks.Square, 3));
         Assert.Equal(5, Pool.Apply(Tasks.Add, 2, 3));
         Assert.Equal(42, Pool.Apply(() => 42));
@@ -163,11 +163,11 @@ public sealed class PoolMapTests : PoolTest
         Assert.Equal("bad item 3", ex.Message);
         var errors = new TaskCompletionSource<Exception>();
         AsyncResult<int> failing = Pool.ApplyAsync(Tasks.FailOn3, 3, errorCallback: e => errors.SetResult(e));
-        Assert.IsType<ArgumentException>(await errors.Task.WaitAsync(TestKitTimes.Dilated()));
+        Assert.IsType<ArgumentException>(await errors.Task.WaitAsync(TestTimes.Dilated()));
         Assert.False(failing.Successful);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         AsyncResult<long> slow = Pool.ApplyAsync(() => { Thread.Sleep(2000); return 1L; }, cancellationToken: cts.Token);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow.Task.WaitAsync(TestKitTimes.Dilated()));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow.Task.WaitAsync(TestTimes.Dilated()));
     }
 
     [Fact]
@@ -177,15 +177,15 @@ public sealed class PoolMapTests : PoolTest
         AsyncResult<List<long>> handle = Pool.MapAsync(Tasks.Slow, Enumerable.Range(0, 20), callback: r => callbackResult.SetResult(r));
         Assert.Throws<InvalidOperationException>(() => handle.Successful);
         Assert.Throws<TimeoutException>(() => handle.Get(TimeSpan.FromMilliseconds(1)));
-        Assert.True(handle.Wait(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+        Assert.True(handle.Wait(TestTimes.Dilated(TimeSpan.FromSeconds(10))));
         Assert.True(handle.Ready);
         Assert.True(handle.Successful);
         Assert.Equal(Enumerable.Range(0, 20).Select(x => (long)x), handle.Get());
-        Assert.Equal(handle.Get(), await callbackResult.Task.WaitAsync(TestKitTimes.Dilated()));
+        Assert.Equal(handle.Get(), await callbackResult.Task.WaitAsync(TestTimes.Dilated()));
 
         var errors = new TaskCompletionSource<Exception>();
         AsyncResult<List<int>> failing = Pool.MapAsync(Tasks.FailOn3, Enumerable.Range(0, 5), errorCallback: e => errors.SetResult(e));
-        Assert.IsType<ArgumentException>(await errors.Task.WaitAsync(TestKitTimes.Dilated()));
+        Assert.IsType<ArgumentException>(await errors.Task.WaitAsync(TestTimes.Dilated()));
         Assert.False(failing.Successful);
         Assert.Throws<ArgumentException>(() => failing.Get());
 
@@ -261,7 +261,7 @@ public sealed class PoolMapTests : PoolTest
             {
                 yield return i;
             }
-            released = more.Wait(TestKitTimes.Dilated(TimeSpan.FromSeconds(30))); // a slow source: the next item comes later
+            released = more.Wait(TestTimes.Dilated(TimeSpan.FromSeconds(30))); // a slow source: the next item comes later
             yield return 10;
         }
         var seen = new List<int>();
@@ -291,7 +291,7 @@ public sealed class PoolMapTests : PoolTest
                 yield return 0;
                 yield return 1;
                 waiting = true;
-                released = more.Wait(TestKitTimes.Dilated(TimeSpan.FromSeconds(30))); // a slow source
+                released = more.Wait(TestTimes.Dilated(TimeSpan.FromSeconds(30))); // a slow source
                 waiting = false;
                 yield return 2;
             }
@@ -309,7 +309,7 @@ public sealed class PoolMapTests : PoolTest
             }
         }
         more.Release(); // only reached if leaving did not wait for the source
-        Assert.True(disposed.Wait(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))), "the source was never disposed");
+        Assert.True(disposed.Wait(TestTimes.Dilated(TimeSpan.FromSeconds(10))), "the source was never disposed");
         Assert.NotEqual(false, released); // false: leaving waited out the source's own timeout
         Assert.False(disposedMidRead);
     }
@@ -344,7 +344,7 @@ public sealed class PoolMapTests : PoolTest
     public void Imap_NextWithTimeout_TimesOutNoSooner_ThenTheSameResultComes()
     {
         using ImapIterator<int> results = Pool.Imap(Tasks.SleepMs, new[] { 0, 1500, 0 });
-        Assert.Equal(0, results.Next(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+        Assert.Equal(0, results.Next(TestTimes.Dilated(TimeSpan.FromSeconds(10))));
         var watch = System.Diagnostics.Stopwatch.StartNew();
         Assert.Throws<TimeoutException>(() => results.Next(TimeSpan.FromMilliseconds(200)));
         Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(190), $"gave up after {watch.Elapsed.TotalMilliseconds} ms"); // CPython checks the lower bound too
@@ -367,7 +367,7 @@ public sealed class PoolMapTests : PoolTest
             using ImapIterator<int> results = Pool.Imap(Tasks.Square, Enumerable.Range(0, 3).ToList(), progress: new SlowLastReport());
             for (int i = 0; i < 3; i++)
             {
-                Assert.Equal(i * i, results.Next(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+                Assert.Equal(i * i, results.Next(TestTimes.Dilated(TimeSpan.FromSeconds(10))));
             }
             Assert.False(results.TryNext(out _, TimeSpan.Zero));
         }
@@ -385,7 +385,7 @@ public sealed class PoolMapTests : PoolTest
             {
                 try
                 {
-                    taken.Add(results.Next(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+                    taken.Add(results.Next(TestTimes.Dilated(TimeSpan.FromSeconds(10))));
                 }
                 catch (ArgumentException ex)
                 {
@@ -450,11 +450,11 @@ public sealed class PoolMapTests : PoolTest
         using ImapIterator<int> results = Pool.Imap(Tasks.Square, FailsAt7(), chunksize);
         for (int i = 0; i < resultsBefore; i++)
         {
-            Assert.Equal(i * i, results.Next(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+            Assert.Equal(i * i, results.Next(TestTimes.Dilated(TimeSpan.FromSeconds(10))));
         }
-        var ex = Assert.Throws<InvalidDataException>(() => results.Next(TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+        var ex = Assert.Throws<InvalidDataException>(() => results.Next(TestTimes.Dilated(TimeSpan.FromSeconds(10))));
         Assert.Equal(resultsBefore, ex.Data[Actors.Pool.ItemIndexKey]);
-        Assert.False(results.TryNext(out _, TestKitTimes.Dilated(TimeSpan.FromSeconds(10))));
+        Assert.False(results.TryNext(out _, TestTimes.Dilated(TimeSpan.FromSeconds(10))));
     }
 
     private sealed class SlowLastReport : IProgress<PoolProgress>
@@ -477,7 +477,7 @@ public sealed class PoolMapTests : PoolTest
     public void AProgressReporterThatThrows_FailsTheCall_NoHang()
     {
         AsyncResult<List<int>> map = Pool.MapAsync(Tasks.Square, Enumerable.Range(0, 100), chunksize: 10, progress: new ThrowingProgress());
-        var ex = Assert.Throws<InvalidOperationException>(() => map.Get(TestKitTimes.Dilated(TimeSpan.FromSeconds(20))));
+        var ex = Assert.Throws<InvalidOperationException>(() => map.Get(TestTimes.Dilated(TimeSpan.FromSeconds(20))));
         Assert.Contains("progress bar broke", ex.Message, StringComparison.Ordinal);
         Assert.Equal([1, 4], Pool.Map(Tasks.Square, new[] { 1, 2 })); // the pool goes on
     }
@@ -501,7 +501,7 @@ public sealed class PoolMapTests : PoolTest
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var started = DateTime.UtcNow;
         Assert.ThrowsAny<OperationCanceledException>(() => Pool.Map(Tasks.Slow, Enumerable.Range(0, 10_000), chunksize: 1, cancellationToken: cts.Token));
-        Assert.True(DateTime.UtcNow - started < TestKitTimes.Dilated(TimeSpan.FromSeconds(5)));
+        Assert.True(DateTime.UtcNow - started < TestTimes.Dilated(TimeSpan.FromSeconds(5)));
         Assert.Equal([0, 1], Pool.Map(Tasks.Slow, new[] { 0, 1 }).Select(x => (int)x));
     }
 
@@ -512,7 +512,7 @@ public sealed class PoolMapTests : PoolTest
         var started = DateTime.UtcNow;
         Assert.ThrowsAny<OperationCanceledException>(() => Pool.Map<int, int>(Tasks.CooperativeSleep, new[] { 1, 2 }, chunksize: 1, cancellationToken: cts.Token));
         Assert.Equal(4, Pool.Apply(Tasks.Square, 2)); // the workers were released by the token, not killed
-        Assert.True(DateTime.UtcNow - started < TestKitTimes.Dilated(TimeSpan.FromSeconds(10)));
+        Assert.True(DateTime.UtcNow - started < TestTimes.Dilated(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
@@ -527,7 +527,7 @@ public sealed class PoolMapTests : PoolTest
         Task<List<int>> cancelled = Task.Run(() => first.Map<int, int>(Tasks.WaitTwoSecondsUnlessCancelled, new[] { 3, 4 }, chunksize: 1, cancellationToken: cancel.Token));
         await Task.Delay(300);
         await cancel.CancelAsync();
-        TimeSpan limit = TestKitTimes.Dilated(TimeSpan.FromSeconds(20));
+        TimeSpan limit = TestTimes.Dilated(TimeSpan.FromSeconds(20));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled.WaitAsync(limit));
         Assert.Equal([1, 2], await kept.WaitAsync(limit));
     }
@@ -563,7 +563,7 @@ public sealed class PoolMapTests : PoolTest
         IEnumerable<int> results = Pool.Imap(Tasks.Square, Enumerable.Range(0, 5000));
         IEnumerable<int> unordered = Pool.ImapUnordered(Tasks.Square, Enumerable.Range(0, 5000));
         Pool.Close();
-        Assert.True(Pool.Join(TestKitTimes.Dilated(TimeSpan.FromSeconds(20))));
+        Assert.True(Pool.Join(TestTimes.Dilated(TimeSpan.FromSeconds(20))));
         Assert.Equal(Enumerable.Range(0, 5000).Select(x => x * x), results);
         Assert.Equal(Enumerable.Range(0, 5000).Select(x => x * x), unordered.Order());
     }
@@ -576,9 +576,9 @@ public sealed class PoolMapTests : PoolTest
         Pool.Close();
         Assert.False(Pool.Join(TimeSpan.FromMilliseconds(300)));
         Assert.True(read.Count > 1024 + 64, $"while joined the call reads past its window; it read {read.Count}");
-        Thread.Sleep(TestKitTimes.Dilated(TimeSpan.FromMilliseconds(200))); // what was in flight comes back
+        Thread.Sleep(TestTimes.Dilated(TimeSpan.FromMilliseconds(200))); // what was in flight comes back
         int after = read.Count;
-        Thread.Sleep(TestKitTimes.Dilated(TimeSpan.FromMilliseconds(300)));
+        Thread.Sleep(TestTimes.Dilated(TimeSpan.FromMilliseconds(300)));
         Assert.Equal(after, read.Count);
         Assert.Equal(Enumerable.Range(0, 10).Select(x => x * x), results.Take(10));
     }
@@ -588,9 +588,9 @@ public sealed class PoolMapTests : PoolTest
     {
         AsyncResult<List<long>> running = Pool.MapAsync(Tasks.Slow, Enumerable.Range(0, 1000), chunksize: 1);
         Pool.Terminate();
-        Assert.Throws<InvalidOperationException>(() => running.Get(TestKitTimes.Dilated(TimeSpan.FromSeconds(5))));
+        Assert.Throws<InvalidOperationException>(() => running.Get(TestTimes.Dilated(TimeSpan.FromSeconds(5))));
         Assert.Equal(PoolState.Terminated, Pool.State);
-        Assert.True(Pool.Join(TestKitTimes.Dilated(TimeSpan.FromSeconds(5))));
+        Assert.True(Pool.Join(TestTimes.Dilated(TimeSpan.FromSeconds(5))));
         Assert.Throws<InvalidOperationException>(() => Pool.Apply(Tasks.Square, 1));
     }
 }

@@ -161,20 +161,15 @@ public sealed class SerializerErrorTests
     }
 
     [Fact]
-    public async Task ActorRef_DecodedWithoutSystem_SaysWhatToUse()
+    public async Task ActorRef_RoundTripsInsideAnActorSystem_AndWithoutOneSaysWhatToUse()
     {
-        var system = ActorSystem.Create();
-        try
-        {
-            ActorRef echo = system.Spawn(Props.Create<TestActors.Echo>());
-            byte[] bytes = system.Serializer.Serialize(echo);
-            Assert.Equal(echo, system.Serializer.Deserialize<ActorRef>(bytes));
-            var ex = Assert.Throws<PayloadSerializationException>(() => Serializer.Deserialize<ActorRef>(bytes));
-            Assert.Contains("ActorSystem.Serializer", ex.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            await system.ShutdownAsync();
-        }
+        using var system = Akka.Actor.ActorSystem.Create("serializer-test");
+        IPayloadSerializer inside = new PayloadSerializer(new SerializerOptions(), (Akka.Actor.ExtendedActorSystem)system);
+        Akka.Actor.IActorRef actor = system.ActorOf(Akka.Actor.Props.Empty, "target");
+        byte[] bytes = inside.Serialize<object>(actor);
+        Assert.Equal(actor, inside.Deserialize<object>(bytes));
+        var ex = Assert.Throws<PayloadSerializationException>(() => Serializer.Deserialize<object>(bytes));
+        Assert.Contains("inside an actor system", ex.Message, StringComparison.Ordinal);
+        await system.Terminate();
     }
 }

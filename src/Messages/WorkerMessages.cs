@@ -1,0 +1,26 @@
+namespace Actors.Messages;
+
+/// <summary>Asks a worker's agent to start an actor of an allowed type; the reply is its actor reference.</summary>
+/// <param name="TypeName">The actor type's full name.</param>
+/// <param name="AssemblyName">The simple name of its assembly, which must be on the worker's allow-list.</param>
+/// <param name="Arguments">Constructor arguments, serialized like any message.</param>
+/// <param name="Name">The actor's name, or null for a generated one.</param>
+internal sealed record SpawnRequest(string TypeName, string AssemblyName, object?[] Arguments, string? Name);
+
+/// <summary>A worker's first word to its coordinator, sent by its agent once its actor system is up.</summary>
+internal sealed record WorkerHello(string Node, int Pid, string Host, int Cores, int Uid);
+
+/// <summary>A lane message for the actor a worker's agent started under <see cref="Route"/> (a child name, or a path below one).</summary>
+internal interface ILaneRouted
+{
+    string Route { get; }
+}
+
+/// <summary>
+/// Asks a worker's agent, over the lane, to start an actor of an allowed type under <paramref name="Route"/>; lane
+/// messages routed there reach it, on the dispatcher named <paramref name="Dispatcher"/> (null: the default). The reply is <c>true</c>.
+/// </summary>
+internal sealed record StartLaneActor(string Route, string TypeName, string AssemblyName, object?[] Arguments, string? Dispatcher);
+
+/// <summary>Stops the actor a worker's agent started under <paramref name="Route"/>.</summary>
+internal sealed record StopLaneActor(string Route);
