@@ -18,7 +18,7 @@ namespace Actors;
 /// Disposing it stops the workers gracefully and kills stragglers; if this process is killed, the
 /// workers exit by themselves within moments. Thread-safe.
 /// </summary>
-public sealed class Coordinator : IAsyncDisposable
+public sealed partial class Coordinator : IAsyncDisposable
 {
     private readonly LaneListener _lanes;
     private readonly WorkerProcess[] _workers;
@@ -125,7 +125,10 @@ public sealed class Coordinator : IAsyncDisposable
     {
         WorkerProcess target = Place(typeof(TActor), worker);
         var request = new SpawnRequest(typeof(TActor).FullName!, typeof(TActor).Assembly.GetName().Name!, arguments, name);
-        ((IPayloadSerializer)Runtime.Serialization.AkkaPayloadSerializer.Of(System)).Serialize(request); // an argument that cannot travel fails here, named
+        if (Serializer.Serialize<object>(request).Length > AkkaFrameLimit) // an argument that cannot travel fails here, named
+        {
+            throw new MessageTooLargeException($"The arguments of {typeof(TActor).Name} serialize to more than Akka.Remote's frame size ({AkkaFrameLimit:N0} bytes); pass the data in a message with Coordinator.Tell, which uses the lane for large ones, or raise akka.remote.dot-netty.tcp.maximum-frame-size.");
+        }
         Akka.Actor.IActorRef agent = target.Agent ?? throw new InvalidOperationException($"{target.Name} is not running; see Coordinator.Workers for its state.");
         return Akka.Actor.Futures.Ask<Akka.Actor.IActorRef>(agent, request, DefaultSpawnTimeout);
     }

@@ -24,3 +24,9 @@ internal sealed record StartLaneActor(string Route, string TypeName, string Asse
 
 /// <summary>Stops the actor a worker's agent started under <paramref name="Route"/>.</summary>
 internal sealed record StopLaneActor(string Route);
+
+/// <summary>
+/// A message for an actor on this worker that is over Akka.Remote's frame size: it came on the lane instead, and the
+/// agent delivers it locally. <paramref name="Target"/> and <paramref name="Sender"/> are actor references.
+/// </summary>
+internal sealed record DeliverLocal(object Target, object Message, object? Sender);

@@ -129,6 +129,60 @@ public sealed class CoordinatorTests
     }
 
     [Fact]
+    public async Task ActorFailsAnAsk_CallerGetsTheOriginalExceptionType()
+    {
+        await using Coordinator coordinator = await Coordinator.StartAsync(Options(workers: 1));
+        IActorRef actor = await coordinator.SpawnAsync<SizeActor>();
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => actor.Ask<int>(new Fail("no such thing"), Timeout));
+        Assert.Equal("no such thing", ex.Message);
+    }
+
+    [Fact]
+    public async Task Tell_LargeMessages_SmallOnesOverAkka_LargerOverTheLane_TooLargeRefusedAtTheCall()
+    {
+        await using Coordinator coordinator = await Coordinator.StartAsync(Options(workers: 1));
+        IActorRef actor = await coordinator.SpawnAsync<SizeActor>();
+        Inbox inbox = Inbox.Create(coordinator.System);
+        foreach (int size in new[] { 1 << 20, 8 << 20 }) // under Akka's 4 MiB frame; over it (the lane carries it)
+        {
+            coordinator.Tell(actor, new Blob(new byte[size]), inbox.Receiver);
+            Assert.Equal(size, await inbox.ReceiveAsync(Timeout));
+        }
+        var ex = Assert.Throws<MessageTooLargeException>(() => coordinator.Tell(actor, new Blob(new byte[80 << 20]), inbox.Receiver));
+        Assert.Contains("Nothing was sent", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<PayloadSerializationException>(() => coordinator.Tell(actor, new WithStream(new MemoryStream())));
+        coordinator.Tell(actor, new Blob(new byte[3]), inbox.Receiver); // still working
+        Assert.Equal(3, await inbox.ReceiveAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task StrangerWithoutTheCertificate_DeliversNothing_CoordinatorKeepsServing()
+    {
+        await using Coordinator coordinator = await Coordinator.StartAsync(Options(workers: 1));
+        Address address = Actors.Runtime.Nodes.NodeSystem.AddressOf(coordinator.System);
+        using var otherCertificate = Actors.Runtime.Nodes.NodeCertificate.Create();
+        using ActorSystem stranger = Actors.Runtime.Nodes.NodeSystem.Start(Actors.Runtime.Nodes.NodeSystem.DefaultConfig, otherCertificate, new SerializerOptions());
+        ActorSelection directory = stranger.ActorSelection(new RootActorPath(address) / "user" / "workers");
+        // The TLS handshake fails, so the stranger's own dead letters answer: nobody there.
+        ActorIdentity identity = await directory.Ask<ActorIdentity>(new Identify(1), Timeout);
+        Assert.Null(identity.Subject);
+        directory.Tell(new Actors.Messages.WorkerHello("worker-1", 1, "evil", 1, 1)); // would register a fake worker if it got through
+
+        // Garbage on the port is dropped in the TLS handshake too.
+        using (var raw = new System.Net.Sockets.TcpClient())
+        {
+            await raw.ConnectAsync(address.Host!, address.Port!.Value);
+            await raw.GetStream().WriteAsync("GET / HTTP/1.1\r\n\r\n"u8.ToArray());
+        }
+        await Task.Delay(500);
+        Assert.False(coordinator.System.WhenTerminated.IsCompleted);
+        Assert.Equal(WorkerState.Running, coordinator.Workers[0].State);
+        Assert.NotEqual(1, coordinator.Workers[0].Pid);
+        IActorRef greeter = await coordinator.SpawnAsync<Greeter>(null, null, "still");
+        Assert.Equal("still, here", await greeter.Ask<string>("here", Timeout));
+    }
+
+    [Fact]
     public async Task SyncStart_Works()
     {
         Coordinator coordinator = Coordinator.Start(Options(workers: 1));

@@ -39,3 +39,17 @@ public sealed class Watcher : ReceiveActor
         Receive<Akka.Actor.Terminated>(t => terminated.TrySetResult(t));
     }
 }
+
+public sealed record Blob(byte[] Data);
+
+public sealed record Fail(string Text);
+
+/// <summary>Replies with the length of each blob it gets, and fails asks that tell it to.</summary>
+public sealed class SizeActor : ReceiveActor
+{
+    public SizeActor()
+    {
+        Receive<Blob>(blob => Sender.Tell(blob.Data.Length));
+        Receive<Fail>(fail => Sender.Tell(new Status.Failure(new InvalidOperationException(fail.Text))));
+    }
+}

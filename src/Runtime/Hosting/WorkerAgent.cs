@@ -45,6 +45,9 @@ internal sealed class WorkerAgent : ReceiveActor
             case ILaneRouted below:
                 Context.ActorSelection(below.Route).Tell(request);
                 break;
+            case DeliverLocal deliver:
+                ((IActorRef)deliver.Target).Tell(deliver.Message, deliver.Sender as IActorRef ?? ActorRefs.NoSender);
+                break;
             case StartLaneActor start:
                 try
                 {

@@ -59,6 +59,9 @@ internal sealed partial class LaneConnection : IAsyncDisposable
     /// <summary>The authenticated peer.</summary>
     public NodeInfo Peer { get; }
 
+    /// <summary>The largest message this lane sends or accepts.</summary>
+    public int MaxMessageSize => _options.MaxMessageSize;
+
     /// <summary>Where inbound requests go; set once, before <see cref="Start"/>.</summary>
     public Akka.Actor.IActorRef Inbox { get; set; } = Akka.Actor.ActorRefs.Nobody;
 

@@ -141,6 +141,7 @@ internal sealed class CodecRegistry
             return new RefusedCodec($"type {TypeCatalog.Display(type)} cannot be serialized: {reason}");
         }
         if (type == typeof(Akka.Actor.IActorRef)) return new AkkaActorRefCodec(_akka);
+        if (type == typeof(Akka.Actor.Status.Failure)) return new AkkaFailureCodec(this);
         if (typeof(Exception).IsAssignableFrom(type))
         {
             return _exceptions;

@@ -22,6 +22,7 @@ internal sealed class TypeCatalog
         typeof(decimal), typeof(Half), typeof(Int128), typeof(UInt128), typeof(BigInteger), typeof(DateTime),
         typeof(DateTimeOffset), typeof(TimeSpan), typeof(DateOnly), typeof(TimeOnly), typeof(Guid), typeof(Version),
         typeof(Akka.Actor.IActorRef), // travels as its path and arrives resolved by the receiving actor system
+        typeof(Akka.Actor.Status.Failure), // an ask's error reply; its cause goes through the exception codec
     ];
 
     private static readonly HashSet<Type> SafeGenerics =
@@ -115,7 +116,7 @@ internal sealed class TypeCatalog
 
     /// <summary>Reads a wire name and resolves it against the allow-list.</summary>
     /// <param name="reader">Positioned at a name.</param>
-    /// <param name="anyLoadedAssembly">For exception types: also look in already-loaded assemblies.</param>
+    /// <param name="anyLoadedAssembly">For exception types: also look in the shared framework's loaded assemblies (never the app's other ones).</param>
     /// <param name="display">The name as read, for messages, even when it does not resolve.</param>
     /// <param name="nesting">How deep this name sits inside another (bounded against hostile input).</param>
     public Type? ReadName(ref BinReader reader, bool anyLoadedAssembly, out string display, int nesting = 0)
@@ -165,17 +166,23 @@ internal sealed class TypeCatalog
         }
     }
 
+    /// <summary>
+    /// A type by assembly and name: from the allow-list, or, for exceptions only, also from the .NET shared framework's
+    /// own assemblies (a SocketException lives outside CoreLib), never from any other loaded assembly.
+    /// </summary>
     private Type? ResolveLeaf(string assemblyName, string typeName, bool anyLoadedAssembly) =>
-        _resolved.GetOrAdd((assemblyName, typeName), static (key, state) =>
+        _resolved.GetOrAdd((anyLoadedAssembly ? "framework:" + assemblyName : assemblyName, typeName), static (key, state) =>
         {
-            (TypeCatalog self, bool anyLoaded) = state;
-            Assembly? assembly = self._resolvable.GetValueOrDefault(key.Assembly);
-            if (assembly is null && anyLoaded)
+            (TypeCatalog self, string assemblyName, bool framework) = state;
+            Assembly? assembly = self._resolvable.GetValueOrDefault(assemblyName);
+            if (assembly is null && framework)
             {
-                assembly = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == key.Assembly);
+                string runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
+                assembly = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == assemblyName && !a.IsDynamic
+                    && a.Location.StartsWith(runtime, StringComparison.Ordinal));
             }
             return assembly?.GetType(key.Name, throwOnError: false, ignoreCase: false);
-        }, (this, anyLoadedAssembly));
+        }, (this, assemblyName, anyLoadedAssembly));
 
     public static string Display(Type type) => type.IsGenericType
         ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(Display))}>"

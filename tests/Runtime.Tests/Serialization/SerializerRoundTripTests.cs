@@ -263,5 +263,16 @@ public sealed class SerializerRoundTripTests
         Assert.Equal("odd 5", remote.Message);
     }
 
+    [Fact]
+    public void Exception_FromALoadedAssemblyOffTheAllowList_BecomesRemoteException_FrameworkOnesKeepTheirType()
+    {
+        IPayloadSerializer strict = new PayloadSerializer(new SerializerOptions());
+        Exception back = strict.Deserialize<Exception>(strict.Serialize<Exception>(new Xunit.Sdk.XunitException("from xunit")));
+        RemoteException remote = Assert.IsType<RemoteException>(back); // xunit.assert is loaded here, but not allowed
+        Assert.Equal(typeof(Xunit.Sdk.XunitException).FullName, remote.RemoteTypeName);
+        var http = new System.Net.Http.HttpRequestException("refused"); // System.Net.Http.dll: the shared framework, not CoreLib
+        Assert.IsType<System.Net.Http.HttpRequestException>(strict.Deserialize<Exception>(strict.Serialize<Exception>(http)));
+    }
+
     public sealed class OddException(int code) : Exception("odd " + code);
 }
