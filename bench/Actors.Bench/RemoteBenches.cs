@@ -1,11 +1,13 @@
-using Akka.Actor;
 using System.Diagnostics;
 using System.Net.Sockets;
+using Actors.Messages;
+using Actors.Runtime.Lane;
+using Akka.Actor;
 
 namespace Actors.Bench;
 
-/// <summary>Actors on a worker process, driven from the coordinator.</summary>
-internal sealed class EchoCounter : Akka.Actor.ReceiveActor
+/// <summary>An Akka actor on a worker process, driven from the coordinator over Akka.Remote.</summary>
+internal sealed class EchoCounter : ReceiveActor
 {
     private long _count;
 
@@ -20,7 +22,103 @@ internal sealed class EchoCounter : Akka.Actor.ReceiveActor
     }
 }
 
-/// <summary>Ask round trip between the coordinator and one worker, next to a plain Unix-socket round trip (the floor).</summary>
+/// <summary>The same on the lane: the worker's agent routes these to the <see cref="LaneEcho"/> started under their route.</summary>
+internal sealed record LaneBench(string Route, object Body) : ILaneRouted;
+
+/// <summary>Counts what arrives on the lane; answers "ping" and "count" requests.</summary>
+internal sealed class LaneEcho : ReceiveActor
+{
+    private long _count;
+
+    public LaneEcho()
+    {
+        Receive<LaneRequest>(request =>
+        {
+            object body = ((LaneBench)request.Message).Body;
+            if (body is "count") request.Reply(_count);
+            else if (body is "ping") request.Reply("pong");
+            else _count++;
+        });
+    }
+}
+
+/// <summary>One worker and one echo on it, reached either over Akka.Remote or over the lane.</summary>
+internal sealed class EchoTarget : IAsyncDisposable
+{
+    private const string Route = "bench-echo";
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(1);
+
+    private readonly Coordinator _coordinator;
+    private readonly IActorRef? _actor;
+    private readonly LaneConnection? _lane;
+
+    private EchoTarget(Coordinator coordinator, IActorRef? actor, LaneConnection? lane)
+    {
+        _coordinator = coordinator;
+        _actor = actor;
+        _lane = lane;
+    }
+
+    public static async Task<EchoTarget> StartAsync(bool lane)
+    {
+        Coordinator coordinator = await Coordinator.StartAsync(new CoordinatorOptions { Workers = 1 });
+        if (!lane)
+        {
+            return new EchoTarget(coordinator, await coordinator.SpawnAsync<EchoCounter>(), null);
+        }
+        LaneConnection connection = coordinator.LaneOf(0)!;
+        await connection.AskAsync<bool>(new StartLaneActor(Route, typeof(LaneEcho).FullName!, typeof(LaneEcho).Assembly.GetName().Name!, [], null), Timeout);
+        return new EchoTarget(coordinator, null, connection);
+    }
+
+    public Task<T> AskAsync<T>(object body) =>
+        _actor is not null ? _actor.Ask<T>(body, Timeout) : _lane!.AskAsync<T>(new LaneBench(Route, body), Timeout, Route);
+
+    public void Tell(object body)
+    {
+        if (_actor is not null) _actor.Tell(body, ActorRefs.NoSender);
+        else _lane!.Tell(new LaneBench(Route, body), Route);
+    }
+
+    public ValueTask DisposeAsync() => _coordinator.DisposeAsync();
+}
+
+/// <summary>Ask round trip between the coordinator and one worker: p50 and p99 of <paramref name="asks"/> sequential asks.</summary>
+internal static class RoundTrips
+{
+    public static async Task<(double P50, double P99)> MeasureAsync(EchoTarget target, int asks)
+    {
+        double[] samples = new double[asks];
+        for (int i = 0; i < asks; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            await target.AskAsync<string>("ping");
+            samples[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
+        }
+        Array.Sort(samples);
+        return (BenchSink.Percentile(samples, 50), BenchSink.Percentile(samples, 99));
+    }
+
+    /// <summary>Tells <paramref name="count"/> messages, waiting for the echo to catch up every <paramref name="window"/>; returns seconds.</summary>
+    public static async Task<double> SendAsync(EchoTarget target, int count, int window, Func<int, object> message)
+    {
+        long before = await target.AskAsync<long>("count");
+        var watch = Stopwatch.StartNew();
+        for (int i = 0; i < count; i++)
+        {
+            target.Tell(message(i));
+            if ((i + 1) % window == 0)
+            {
+                await target.AskAsync<long>("count");
+            }
+        }
+        long after = await target.AskAsync<long>("count");
+        double seconds = watch.Elapsed.TotalSeconds;
+        return after - before == count ? seconds : throw new InvalidOperationException($"sent {count}, received {after - before}");
+    }
+}
+
+/// <summary>Ask round trip on the lane between the coordinator and one worker, next to a plain Unix-socket round trip (the floor).</summary>
 internal sealed class RemoteAskBench : IBench
 {
     private const int Asks = 20_000;
@@ -31,28 +129,20 @@ internal sealed class RemoteAskBench : IBench
 
     public async Task RunAsync(BenchSink sink, int repeats)
     {
-        await using Coordinator coordinator = await Coordinator.StartAsync(new CoordinatorOptions { Workers = 1 });
-        Akka.Actor.IActorRef actor = await coordinator.SpawnAsync<EchoCounter>();
-        for (int i = 0; i < 2_000; i++) await actor.Ask<string>("ping", TimeSpan.FromSeconds(10));
+        await using EchoTarget target = await EchoTarget.StartAsync(lane: true);
+        await RoundTrips.MeasureAsync(target, 2_000);
         var p50 = new List<double>();
         var p99 = new List<double>();
         var raw = new List<double>();
-        double[] samples = new double[Asks];
         for (int r = 0; r < repeats; r++)
         {
-            for (int i = 0; i < Asks; i++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                await actor.Ask<string>("ping", TimeSpan.FromSeconds(10));
-                samples[i] = Stopwatch.GetElapsedTime(t0).TotalMicroseconds;
-            }
-            Array.Sort(samples);
-            p50.Add(BenchSink.Percentile(samples, 50));
-            p99.Add(BenchSink.Percentile(samples, 99));
+            (double a, double b) = await RoundTrips.MeasureAsync(target, Asks);
+            p50.Add(a);
+            p99.Add(b);
             raw.Add(RawSocketRoundTripP50(Asks));
         }
-        sink.Emit(Name, "rtt_p50_us", p50, "us", new { asks = Asks, transport = "unix socket", workers = 1 });
-        sink.Emit(Name, "rtt_p99_us", p99, "us", new { asks = Asks, transport = "unix socket", workers = 1 });
+        sink.Emit(Name, "rtt_p50_us", p50, "us", new { asks = Asks, transport = "the lane (unix socket)", workers = 1 });
+        sink.Emit(Name, "rtt_p99_us", p99, "us", new { asks = Asks, transport = "the lane (unix socket)", workers = 1 });
         sink.Emit(Name, "raw_socket_rtt_p50_us", raw, "us", new { round_trips = Asks, note = "1-byte ping-pong over a Unix socket pair between two threads, blocking calls" });
         sink.Emit(Name, "ask_over_raw_ratio", [.. p50.Zip(raw, (a, b) => a / b)], "x");
     }
@@ -88,13 +178,13 @@ internal sealed class RemoteAskBench : IBench
     }
 }
 
-/// <summary>One-way throughput from the coordinator to an actor on a worker, with a bounded window of outstanding messages.</summary>
+/// <summary>One-way throughput on the lane from the coordinator to an actor on a worker, with a bounded window of outstanding messages.</summary>
 internal sealed class RemoteThroughputBench : IBench
 {
-    private const int SmallMessages = 1_000_000;
-    private const int SmallWindow = 50_000;
-    private const int LargeMessages = 400;
-    private const int LargeWindow = 16;
+    public const int SmallMessages = 1_000_000;
+    public const int SmallWindow = 50_000;
+    public const int LargeMessages = 400;
+    public const int LargeWindow = 16;
 
     public string Name => "remote_throughput";
 
@@ -102,38 +192,55 @@ internal sealed class RemoteThroughputBench : IBench
 
     public async Task RunAsync(BenchSink sink, int repeats)
     {
-        await using Coordinator coordinator = await Coordinator.StartAsync(new CoordinatorOptions { Workers = 1 });
-        Akka.Actor.IActorRef actor = await coordinator.SpawnAsync<EchoCounter>();
-        await SendAsync(actor, 100_000, SmallWindow, i => i);
+        await using EchoTarget target = await EchoTarget.StartAsync(lane: true);
+        (List<double> small, List<double> large) = await MeasureAsync(target, repeats, SmallMessages, LargeMessages);
+        sink.Emit(Name, "small_msgs_per_s", small, "msgs/s", new { messages = SmallMessages, window = SmallWindow, payload = "boxed int" });
+        sink.Emit(Name, "mib_msgs_GB_per_s", large, "GB/s", new { messages = LargeMessages, window = LargeWindow, bytes = 1 << 20 });
+    }
+
+    public static async Task<(List<double> Small, List<double> Large)> MeasureAsync(EchoTarget target, int repeats, int smallMessages, int largeMessages)
+    {
+        await RoundTrips.SendAsync(target, smallMessages / 10, SmallWindow, i => i);
         byte[] mib = new byte[1 << 20];
-        await SendAsync(actor, 32, LargeWindow, _ => mib);
+        await RoundTrips.SendAsync(target, 32, LargeWindow, _ => mib);
         var small = new List<double>();
         var large = new List<double>();
         for (int r = 0; r < repeats; r++)
         {
-            small.Add(SmallMessages / await SendAsync(actor, SmallMessages, SmallWindow, i => i));
-            large.Add(LargeMessages * (double)mib.Length / await SendAsync(actor, LargeMessages, LargeWindow, _ => mib) / 1e9);
+            small.Add(smallMessages / await RoundTrips.SendAsync(target, smallMessages, SmallWindow, i => i));
+            large.Add(largeMessages * (double)mib.Length / await RoundTrips.SendAsync(target, largeMessages, LargeWindow, _ => mib) / 1e9);
         }
-        sink.Emit(Name, "small_msgs_per_s", small, "msgs/s", new { messages = SmallMessages, window = SmallWindow, payload = "boxed int" });
-        sink.Emit(Name, "mib_msgs_GB_per_s", large, "GB/s", new { messages = LargeMessages, window = LargeWindow, bytes = mib.Length });
+        return (small, large);
     }
+}
 
-    /// <summary>Tells <paramref name="count"/> messages, waiting for the actor to catch up every <paramref name="window"/>; returns seconds.</summary>
-    private static async Task<double> SendAsync(Akka.Actor.IActorRef actor, int count, int window, Func<int, object> message)
+/// <summary>The control plane, Akka.Remote (mutual TLS) between the coordinator and one worker: ask latency and one-way throughput.</summary>
+internal sealed class AkkaRemoteBench : IBench
+{
+    private const int Asks = 5_000;
+
+    public string Name => "akka_remote";
+
+    public int DefaultRepeats => 3;
+
+    public async Task RunAsync(BenchSink sink, int repeats)
     {
-        long before = await actor.Ask<long>("count", TimeSpan.FromMinutes(1));
-        var watch = Stopwatch.StartNew();
-        for (int i = 0; i < count; i++)
+        await using EchoTarget target = await EchoTarget.StartAsync(lane: false);
+        await RoundTrips.MeasureAsync(target, 1_000);
+        var p50 = new List<double>();
+        var p99 = new List<double>();
+        for (int r = 0; r < repeats; r++)
         {
-            actor.Tell(message(i), Akka.Actor.ActorRefs.NoSender);
-            if ((i + 1) % window == 0)
-            {
-                await actor.Ask<long>("count", TimeSpan.FromMinutes(1));
-            }
+            (double a, double b) = await RoundTrips.MeasureAsync(target, Asks);
+            p50.Add(a);
+            p99.Add(b);
         }
-        long after = await actor.Ask<long>("count", TimeSpan.FromMinutes(1));
-        double seconds = watch.Elapsed.TotalSeconds;
-        return after - before == count ? seconds : throw new InvalidOperationException($"sent {count}, received {after - before}");
+        (List<double> small, List<double> large) = await RemoteThroughputBench.MeasureAsync(target, repeats, 200_000, 100);
+        var note = new { transport = "Akka.Remote over TLS on loopback", workers = 1 };
+        sink.Emit(Name, "ask_p50_us", p50, "us", new { asks = Asks, note.transport });
+        sink.Emit(Name, "ask_p99_us", p99, "us", new { asks = Asks, note.transport });
+        sink.Emit(Name, "small_msgs_per_s", small, "msgs/s", new { messages = 200_000, window = RemoteThroughputBench.SmallWindow, payload = "boxed int" });
+        sink.Emit(Name, "mib_msgs_GB_per_s", large, "GB/s", new { messages = 100, window = RemoteThroughputBench.LargeWindow, bytes = 1 << 20 });
     }
 }
 

@@ -63,28 +63,35 @@ public sealed partial class Coordinator : IAsyncDisposable
         Akka.Actor.ActorSystem? system = null;
         LaneListener? lanes = null;
         System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null;
+        var node = new TaskCompletionSource<Akka.Actor.ActorSystem>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task starting = Task.CompletedTask;
         try
         {
             certificate = NodeCertificate.Create(); // Akka's TLS uses it for the coordinator's whole life
+            string laneAddress = options.ListenAddress ?? $"unix:@actors-{Environment.ProcessId}-{Guid.NewGuid():N}";
+            WorkerLaunch launch = WorkerLaunch.Create(options, laneAddress, allowed);
+            ILogger logger = loggerFactory.CreateLogger("Actors.Coordinator");
+            string bootstrap = new WorkerBootstrap(Convert.ToHexString(key), Convert.ToBase64String(NodeCertificate.Export(certificate)), options.AkkaConfig).ToLine();
+            WorkerProcess[] workers = [.. Enumerable.Range(1, options.Workers ?? Environment.ProcessorCount)
+                .Select(i => new WorkerProcess("worker-" + i.ToString(CultureInfo.InvariantCulture), launch, bootstrap, node.Task, options, logger))];
+            // The workers start their runtime and their own actor systems while this one starts: each waits for
+            // this node's address (its second standard-input line) only to announce itself.
+            starting = Task.WhenAll(workers.Select(w => w.StartAsync(cancellationToken)));
             system = NodeSystem.Start(NodeSystem.Merge(options.AkkaConfig), certificate, new SerializerOptions { AllowedAssemblies = allowed });
             lanes = new LaneListener(options.Lane, key, new NodeInfo("coordinator", Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount),
                 SocketTransport.Instance, Runtime.Serialization.AkkaPayloadSerializer.Of(system), loggerFactory.CreateLogger("Actors.Lane"));
-            string address = await lanes.ListenAsync(
-                options.ListenAddress ?? $"unix:@actors-{Environment.ProcessId}-{Guid.NewGuid():N}", cancellationToken).ConfigureAwait(false);
-            WorkerLaunch launch = WorkerLaunch.Create(options, address, allowed);
-            ILogger logger = loggerFactory.CreateLogger("Actors.Coordinator");
-            string bootstrap = new WorkerBootstrap(Convert.ToHexString(key), Convert.ToBase64String(NodeCertificate.Export(certificate)),
-                NodeSystem.AddressOf(system).ToString(), options.AkkaConfig).ToLine();
-            WorkerProcess[] workers = [.. Enumerable.Range(1, options.Workers ?? Environment.ProcessorCount)
-                .Select(i => new WorkerProcess("worker-" + i.ToString(CultureInfo.InvariantCulture), launch, bootstrap, system, options, logger))];
+            lanes.Joined += lane => workers.FirstOrDefault(w => w.Name == lane.Peer.Name)?.OnJoined(lane);
+            await lanes.ListenAsync(laneAddress, cancellationToken).ConfigureAwait(false);
             system.ActorOf(Akka.Actor.Props.Create(() => new WorkerDirectory(workers)), WorkerDirectoryPath.Name);
             coordinator = new Coordinator(system, lanes, workers, allowed, certificate, loggerFactory);
-            lanes.Joined += lane => workers.FirstOrDefault(w => w.Name == lane.Peer.Name)?.OnJoined(lane);
-            await Task.WhenAll(workers.Select(w => w.StartAsync(cancellationToken))).ConfigureAwait(false);
+            node.SetResult(system);
+            await starting.ConfigureAwait(false);
             return coordinator;
         }
-        catch
+        catch (Exception ex)
         {
+            node.TrySetException(ex); // workers still waiting for this node stop and leave no process behind
+            await starting.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
             if (coordinator is not null)
             {
                 await coordinator.DisposeAsync().ConfigureAwait(false);
@@ -162,17 +169,18 @@ public sealed partial class Coordinator : IAsyncDisposable
     /// <summary>The lane of a worker's current process, or null while it is not running.</summary>
     internal LaneConnection? LaneOf(int worker) => _workers[worker].Lane;
 
-    /// <summary>Stops the workers (they exit when their connection closes; stragglers are killed after the grace period), then the local actors.</summary>
+    /// <summary>Stops the coordinator's actor system, then the workers (they exit when their lane closes; stragglers are killed after the grace period).</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
+        // Akka first: its associations with the workers end gracefully, not as failures when the workers exit.
+        await System.Terminate().ConfigureAwait(false);
         Task stopping = Task.WhenAll(_workers.Select(w => w.StopAsync()));
         await _lanes.DisposeAsync().ConfigureAwait(false);
         await stopping.ConfigureAwait(false);
-        await System.Terminate().ConfigureAwait(false);
         _certificate.Dispose();
     }
 }

@@ -9,7 +9,7 @@ namespace Actors.Coordination.Workers;
 /// One worker slot: starts its process, hands it the key, waits for it to register, notices its death
 /// at once (the process exit event), and restarts it within the restart policy.
 /// </summary>
-internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, string bootstrap, Akka.Actor.ActorSystem akka, CoordinatorOptions options, ILogger logger)
+internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, string bootstrap, Task<Akka.Actor.ActorSystem> coordinatorNode, CoordinatorOptions options, ILogger logger)
 {
     private readonly Queue<long> _restartTimes = new();
     private TaskCompletionSource<LaneConnection> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -48,17 +48,21 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         _process = process;
         _info = _info with { Pid = process.Id, State = _info.Restarts == 0 ? WorkerState.Starting : WorkerState.Restarting };
         Task exited = process.WaitForExitAsync(CancellationToken.None);
-        try
+        Task deadline = Task.Delay(options.StartupTimeout, cancellationToken);
+        await WriteLineAsync(process, bootstrap, cancellationToken).ConfigureAwait(false);
+        // The worker starts its actor system now; it needs the coordinator's address only to announce itself.
+        Task firstDone = await Task.WhenAny(coordinatorNode, exited, deadline).ConfigureAwait(false);
+        if (firstDone == coordinatorNode && !coordinatorNode.IsCompletedSuccessfully)
         {
-            await process.StandardInput.WriteLineAsync(bootstrap).ConfigureAwait(false);
-            await process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
+            Kill(process);
+            throw new WorkerStartException($"{name} was stopped: the coordinator's own actor system did not start.", coordinatorNode.Exception?.InnerException);
         }
-        catch (IOException)
+        if (firstDone == coordinatorNode)
         {
-            // It died before reading its key; the exit below says how.
+            await WriteLineAsync(process, Runtime.Nodes.NodeSystem.AddressOf(coordinatorNode.Result).ToString(), cancellationToken).ConfigureAwait(false);
         }
         Task registered = Task.WhenAll(_joined.Task, _agent.Task);
-        Task winner = await Task.WhenAny(registered, exited, Task.Delay(options.StartupTimeout, cancellationToken)).ConfigureAwait(false);
+        Task winner = await Task.WhenAny(registered, exited, deadline).ConfigureAwait(false);
         if (winner == registered && registered.IsCompletedSuccessfully)
         {
             Lane = await _joined.Task.ConfigureAwait(false);
@@ -77,6 +81,20 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         Kill(process);
         cancellationToken.ThrowIfCancellationRequested();
         throw new WorkerStartException($"{name} (pid {process.Id}) did not connect and pass the key challenge within {options.StartupTimeout}; it was killed.");
+    }
+
+    /// <summary>Writes a line to the worker's standard input; a worker that died before reading it is told apart by its exit.</summary>
+    private static async Task WriteLineAsync(Process process, string line, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await process.StandardInput.WriteLineAsync(line).ConfigureAwait(false);
+            await process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
+            // It died before reading this; the exit says how.
+        }
     }
 
     public void OnJoined(LaneConnection lane) => _joined.TrySetResult(lane);
@@ -111,7 +129,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         if (Agent is { } agent)
         {
             // Akka's own remote death watch waits for its failure detector; the exit is certain now.
-            Runtime.Nodes.NodeSystem.DeclareGone(akka, agent.Path.Address, _uid);
+            Runtime.Nodes.NodeSystem.DeclareGone(coordinatorNode.Result, agent.Path.Address, _uid);
         }
         if (Lane is { } lane)
         {

@@ -3,11 +3,12 @@ using System.Text.Json;
 namespace Actors.Runtime.Hosting;
 
 /// <summary>
-/// What a coordinator hands a worker on its standard input, as one JSON line: the lane's key, the
-/// certificate of the Akka.Remote connections (PKCS#12, base64), the coordinator's Akka address and the
-/// app's HOCON. Secrets never appear on a command line or in the environment.
+/// What a coordinator hands a worker first on its standard input, as one JSON line: the lane's key, the
+/// certificate of the Akka.Remote connections (PKCS#12, base64) and the app's HOCON. Secrets never appear on a
+/// command line or in the environment. The coordinator's Akka address follows on a second line once its own
+/// actor system is up (the worker starts its own meanwhile).
 /// </summary>
-internal sealed record WorkerBootstrap(string Key, string Certificate, string Coordinator, string? Config)
+internal sealed record WorkerBootstrap(string Key, string Certificate, string? Config)
 {
     public string ToLine() => JsonSerializer.Serialize(this);
 
@@ -20,7 +21,7 @@ internal sealed record WorkerBootstrap(string Key, string Certificate, string Co
         }
         try
         {
-            return JsonSerializer.Deserialize<WorkerBootstrap>(line) is { Key: not null, Certificate: not null, Coordinator: not null } bootstrap ? bootstrap : null;
+            return JsonSerializer.Deserialize<WorkerBootstrap>(line) is { Key: not null, Certificate: not null } bootstrap ? bootstrap : null;
         }
         catch (JsonException)
         {

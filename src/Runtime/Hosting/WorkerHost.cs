@@ -35,7 +35,9 @@ internal static class WorkerHost
             await Console.Error.WriteLineAsync($"Actors.WorkerNode: {ex.Message}").ConfigureAwait(false);
             return ExitUsage;
         }
+        Trace("process up");
         WorkerBootstrap? bootstrap = WorkerBootstrap.Parse(await Console.In.ReadLineAsync().ConfigureAwait(false));
+        Trace("bootstrap read");
         byte[] key;
         try
         {
@@ -71,6 +73,7 @@ internal static class WorkerHost
         };
         Akka.Actor.ActorSystem akka = NodeSystem.Start(NodeSystem.Merge(bootstrap.Config), NodeCertificate.Load(Convert.FromBase64String(bootstrap.Certificate)),
             new SerializerOptions { AllowedAssemblies = allowed });
+        Trace("actor system up");
         try
         {
             return await HostAsync(akka, node, allowed, lane, key, bootstrap, options, loggerFactory).ConfigureAwait(false);
@@ -84,8 +87,17 @@ internal static class WorkerHost
     private static async Task<int> HostAsync(Akka.Actor.ActorSystem akka, string node, Assembly[] allowed, LaneOptions laneOptions, byte[] key, WorkerBootstrap bootstrap,
         Dictionary<string, string> options, ILoggerFactory loggerFactory)
     {
+        Akka.Actor.Address coordinatorAddress;
+        try
+        {
+            coordinatorAddress = Akka.Actor.Address.Parse(await Console.In.ReadLineAsync().ConfigureAwait(false) ?? "");
+        }
+        catch (UriFormatException)
+        {
+            return ExitCannotConnect; // the coordinator stopped before its actor system was up, and closed our standard input
+        }
         var hello = new WorkerHello(node, Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount, NodeSystem.Uid(akka));
-        Akka.Actor.IActorRef agent = akka.ActorOf(Akka.Actor.Props.Create(() => new WorkerAgent(allowed, Akka.Actor.Address.Parse(bootstrap.Coordinator), hello)), WorkerAgent.Name);
+        Akka.Actor.IActorRef agent = akka.ActorOf(Akka.Actor.Props.Create(() => new WorkerAgent(allowed, coordinatorAddress, hello)), WorkerAgent.Name);
         LaneConnection lane;
         try
         {
@@ -101,10 +113,21 @@ internal static class WorkerHost
         {
             lane.Inbox = agent;
             lane.Start();
+            Trace("lane up");
             int parentPid = int.Parse(options["parent-pid"], CultureInfo.InvariantCulture);
             // An actor system that ends by itself (its TLS handshake with the coordinator failed) ends the worker too.
             await Task.WhenAny(lane.Lost, StandardInputClosedAsync(), ParentGoneAsync(parentPid), akka.WhenTerminated).ConfigureAwait(false);
             return ExitOk;
+        }
+    }
+
+    /// <summary>With <c>ACTORS_STARTUP_TRACE=1</c>, when each start-up step ended, in ms since the process started (on stderr).</summary>
+    private static void Trace(string step)
+    {
+        if (Environment.GetEnvironmentVariable("ACTORS_STARTUP_TRACE") == "1")
+        {
+            double ms = (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds;
+            Console.Error.WriteLine($"worker {Environment.ProcessId}: {step} at {ms:F0} ms");
         }
     }
 

@@ -30,12 +30,23 @@ internal static class NodeSystem
     public static Config Merge(string? appHocon) =>
         string.IsNullOrWhiteSpace(appHocon) ? DefaultConfig : ConfigurationFactory.ParseString(appHocon).WithFallback(DefaultConfig);
 
+    /// <summary>
+    /// Akka logs a warning and an error each time a peer's connection ends without a goodbye (from its reliable endpoint
+    /// writers, whose log source is filtered here); between a coordinator
+    /// and its workers that is every stop, recycle and crash of a worker, which the coordinator reports itself
+    /// (with the pid and the signal), so those two lines would only be noise on the app's console.
+    /// </summary>
+    private static readonly Akka.Event.LogFilterSetup QuietPartings = new Akka.Event.LogFilterBuilder()
+        .ExcludeSourceRegex(new System.Text.RegularExpressions.Regex(@"/system/endpointManager/reliableEndpointWriter-",
+            System.Text.RegularExpressions.RegexOptions.Compiled))
+        .Build();
+
     /// <summary>Starts a node's actor system, reachable only by peers that present <paramref name="certificate"/>.</summary>
     public static Akka.Actor.ActorSystem Start(Config config, X509Certificate2 certificate, SerializerOptions serializer)
     {
         var tls = new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true,
             CertificateValidation.PinnedCertificate(certificate.Thumbprint));
-        ActorSystemSetup setup = BootstrapSetup.Create().WithConfig(config).And(tls).And(new PayloadSerializerSetup(serializer));
+        ActorSystemSetup setup = BootstrapSetup.Create().WithConfig(config).And(tls).And(new PayloadSerializerSetup(serializer)).And(QuietPartings);
         return Akka.Actor.ActorSystem.Create(Name, setup);
     }
 
