@@ -27,10 +27,12 @@ public sealed partial class Coordinator : IAsyncDisposable
     private int _disposed;
 
     private readonly System.Security.Cryptography.X509Certificates.X509Certificate2 _certificate;
+    private readonly bool _ownsSystem;
 
     private Coordinator(Akka.Actor.ActorSystem system, LaneListener lanes, WorkerProcess[] workers, Assembly[] allowed,
-        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, ILoggerFactory loggerFactory)
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, ILoggerFactory loggerFactory, bool ownsSystem)
     {
+        _ownsSystem = ownsSystem;
         _certificate = certificate;
         System = system;
         LoggerFactory = loggerFactory;
@@ -53,11 +55,20 @@ public sealed partial class Coordinator : IAsyncDisposable
 
     /// <summary>Starts the coordinator and its workers; returns once every worker is registered.</summary>
     /// <exception cref="WorkerStartException">A worker could not start; nothing is left running.</exception>
-    public static async Task<Coordinator> StartAsync(CoordinatorOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    public static Task<Coordinator> StartAsync(CoordinatorOptions? options = null, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default) =>
+        StartCoreAsync(options, loggerFactory, null, cancellationToken);
+
+    /// <summary>
+    /// Starts the coordinator on <paramref name="hosted"/>, an actor system the app owns (Akka.Hosting) that was started
+    /// with <see cref="NodeSystem.Setups"/> for <paramref name="hosted"/>'s certificate and the product's HOCON; or, when
+    /// null, on an actor system of its own.
+    /// </summary>
+    internal static async Task<Coordinator> StartCoreAsync(CoordinatorOptions? options, ILoggerFactory? loggerFactory,
+        (Akka.Actor.ActorSystem System, System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate)? hosted, CancellationToken cancellationToken)
     {
         options ??= new CoordinatorOptions();
         loggerFactory ??= NullLoggerFactory.Instance;
-        Assembly[] allowed = [.. options.AllowedAssemblies.Append(Assembly.GetEntryAssembly()).Append(typeof(Coordinator).Assembly).OfType<Assembly>().Distinct()];
+        Assembly[] allowed = AllowedAssemblies(options);
         byte[] key = options.AuthKey ?? RandomNumberGenerator.GetBytes(32);
         Coordinator? coordinator = null;
         Akka.Actor.ActorSystem? system = null;
@@ -67,7 +78,7 @@ public sealed partial class Coordinator : IAsyncDisposable
         Task starting = Task.CompletedTask;
         try
         {
-            certificate = NodeCertificate.Create(); // Akka's TLS uses it for the coordinator's whole life
+            certificate = hosted?.Certificate ?? NodeCertificate.Create(); // Akka's TLS uses it for the coordinator's whole life
             string laneAddress = options.ListenAddress ?? $"unix:@actors-{Environment.ProcessId}-{Guid.NewGuid():N}";
             WorkerLaunch launch = WorkerLaunch.Create(options, laneAddress, allowed);
             ILogger logger = loggerFactory.CreateLogger("Actors.Coordinator");
@@ -77,13 +88,13 @@ public sealed partial class Coordinator : IAsyncDisposable
             // The workers start their runtime and their own actor systems while this one starts: each waits for
             // this node's address (its second standard-input line) only to announce itself.
             starting = Task.WhenAll(workers.Select(w => w.StartAsync(cancellationToken)));
-            system = NodeSystem.Start(NodeSystem.Merge(options.AkkaConfig), certificate, new SerializerOptions { AllowedAssemblies = allowed });
+            system = hosted?.System ?? NodeSystem.Start(NodeSystem.Merge(options.AkkaConfig), certificate, new SerializerOptions { AllowedAssemblies = allowed });
             lanes = new LaneListener(options.Lane, key, new NodeInfo("coordinator", Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount),
                 SocketTransport.Instance, Runtime.Serialization.AkkaPayloadSerializer.Of(system), loggerFactory.CreateLogger("Actors.Lane"));
             lanes.Joined += lane => workers.FirstOrDefault(w => w.Name == lane.Peer.Name)?.OnJoined(lane);
             await lanes.ListenAsync(laneAddress, cancellationToken).ConfigureAwait(false);
             system.ActorOf(Akka.Actor.Props.Create(() => new WorkerDirectory(workers)), WorkerDirectoryPath.Name);
-            coordinator = new Coordinator(system, lanes, workers, allowed, certificate, loggerFactory);
+            coordinator = new Coordinator(system, lanes, workers, allowed, certificate, loggerFactory, ownsSystem: hosted is null);
             node.SetResult(system);
             await starting.ConfigureAwait(false);
             return coordinator;
@@ -102,15 +113,19 @@ public sealed partial class Coordinator : IAsyncDisposable
                 {
                     await lanes.DisposeAsync().ConfigureAwait(false);
                 }
-                if (system is not null)
+                if (system is not null && hosted is null)
                 {
                     await system.Terminate().ConfigureAwait(false);
+                    certificate?.Dispose();
                 }
-                certificate?.Dispose();
             }
             throw;
         }
     }
+
+    /// <summary>What may travel to the workers: the app's listed assemblies, its entry assembly and this one.</summary>
+    internal static Assembly[] AllowedAssemblies(CoordinatorOptions options) =>
+        [.. options.AllowedAssemblies.Append(Assembly.GetEntryAssembly()).Append(typeof(Coordinator).Assembly).OfType<Assembly>().Distinct()];
 
     /// <summary>The synchronous form of <see cref="StartAsync"/>, for apps without an async entry point.</summary>
     /// <exception cref="WorkerStartException">A worker could not start; nothing is left running.</exception>
@@ -177,10 +192,17 @@ public sealed partial class Coordinator : IAsyncDisposable
             return;
         }
         // Akka first: its associations with the workers end gracefully, not as failures when the workers exit.
-        await System.Terminate().ConfigureAwait(false);
+        // An actor system the app owns (Akka.Hosting) is left to the app, which is stopping it anyway.
+        if (_ownsSystem)
+        {
+            await System.Terminate().ConfigureAwait(false);
+        }
         Task stopping = Task.WhenAll(_workers.Select(w => w.StopAsync()));
         await _lanes.DisposeAsync().ConfigureAwait(false);
         await stopping.ConfigureAwait(false);
-        _certificate.Dispose();
+        if (_ownsSystem)
+        {
+            _certificate.Dispose();
+        }
     }
 }

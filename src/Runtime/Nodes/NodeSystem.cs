@@ -44,11 +44,17 @@ internal static class NodeSystem
     /// <summary>Starts a node's actor system, reachable only by peers that present <paramref name="certificate"/>.</summary>
     public static Akka.Actor.ActorSystem Start(Config config, X509Certificate2 certificate, SerializerOptions serializer)
     {
-        var tls = new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true,
-            CertificateValidation.PinnedCertificate(certificate.Thumbprint));
-        ActorSystemSetup setup = BootstrapSetup.Create().WithConfig(config).And(tls).And(new PayloadSerializerSetup(serializer)).And(QuietPartings);
+        ActorSystemSetup setup = ActorSystemSetup.Create([BootstrapSetup.Create().WithConfig(config), .. Setups(certificate, serializer)]);
         return Akka.Actor.ActorSystem.Create(Name, setup);
     }
+
+    /// <summary>What a node's actor system needs beside its HOCON: mutual TLS pinned to <paramref name="certificate"/>, the allow-list, the log filter.</summary>
+    public static Setup[] Setups(X509Certificate2 certificate, SerializerOptions serializer) =>
+    [
+        new DotNettySslSetup(certificate, suppressValidation: false, requireMutualAuthentication: true, CertificateValidation.PinnedCertificate(certificate.Thumbprint)),
+        new PayloadSerializerSetup(serializer),
+        QuietPartings,
+    ];
 
     /// <summary>This node's own address (host and port), to give to peers.</summary>
     public static Address AddressOf(Akka.Actor.ActorSystem system) => ((ExtendedActorSystem)system).Provider.DefaultAddress;
