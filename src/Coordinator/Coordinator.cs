@@ -39,6 +39,11 @@ public sealed partial class Coordinator : IAsyncDisposable
         _lanes = lanes;
         _workers = workers;
         _allowed = allowed;
+        for (int i = 0; i < workers.Length; i++)
+        {
+            int index = i;
+            workers[i].Changed += info => WorkerChanged?.Invoke(index, info);
+        }
     }
 
     /// <summary>The coordinator's Akka actor system: spawn local actors here, watch actors on workers, ask them.</summary>
@@ -180,6 +185,9 @@ public sealed partial class Coordinator : IAsyncDisposable
     internal void RecycleWorker(int index) => _workers[index].Recycle();
 
     internal ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>Raised after any change of a worker's <see cref="WorkerInfo"/>, with its index in <see cref="Workers"/>.</summary>
+    internal event Action<int, WorkerInfo>? WorkerChanged;
 
     /// <summary>The lane of a worker's current process, or null while it is not running.</summary>
     internal LaneConnection? LaneOf(int worker) => _workers[worker].Lane;

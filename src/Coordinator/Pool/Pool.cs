@@ -102,8 +102,8 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
     {
         TaskFunction? initializer = options.Initializer is null ? null : TaskFunction.From(options.Initializer, coordinator.Serializer);
         int processes = Math.Min(options.Processes ?? coordinator.Workers.Count, coordinator.Workers.Count);
-        var scheduler = new PoolScheduler(coordinator, options, Guid.NewGuid().ToString("N"), initializer, coordinator.LoggerFactory.CreateLogger("Actors.Pool"));
-        await scheduler.StartAsync(processes, cancellationToken).ConfigureAwait(false);
+        PoolScheduler scheduler = await PoolScheduler.StartAsync(coordinator, options, Guid.NewGuid().ToString("N"), initializer,
+            coordinator.LoggerFactory.CreateLogger("Actors.Pool"), processes, cancellationToken).ConfigureAwait(false);
         return new Pool(coordinator, owns, scheduler, options);
     }
 
@@ -252,7 +252,6 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
             throw new InvalidOperationException("Pool is still running: call Close or Terminate before Join.");
         }
         TimeSpan wait = Timeouts.Waitable(timeout);
-        DateTime deadline = wait == Timeout.InfiniteTimeSpan ? DateTime.MaxValue : DateTime.UtcNow + wait;
         // A lazy call whose caller has not read its results yet must not hold the join up: its window opens.
         // If the join times out, it closes again, so an endless input is not read on without bound.
         lock (_joinLock)
@@ -264,15 +263,8 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         }
         try
         {
-            while (_scheduler.HasWork)
-            {
-                if (DateTime.UtcNow >= deadline)
-                {
-                    return false;
-                }
-                await Task.Delay(10).ConfigureAwait(false);
-            }
-            return true;
+            Task idle = _scheduler.WhenIdle();
+            return await Task.WhenAny(idle, Task.Delay(wait)).ConfigureAwait(false) == idle;
         }
         finally
         {
@@ -291,6 +283,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
     {
         Terminate();
         await JoinAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        _scheduler.Stop();
         if (_ownsCoordinator)
         {
             await _coordinator.DisposeAsync().ConfigureAwait(false);

@@ -24,6 +24,15 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
 
     public WorkerInfo Info => _info;
 
+    /// <summary>Raised after every change of <see cref="Info"/> (a new pid, a state, an exit), on the thread that made it.</summary>
+    public event Action<WorkerInfo>? Changed;
+
+    private void Update(WorkerInfo info)
+    {
+        _info = info;
+        Changed?.Invoke(info);
+    }
+
     /// <summary>The lane of the current process: the Pool's chunks and results travel on it.</summary>
     public LaneConnection? Lane { get; private set; }
 
@@ -46,7 +55,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
             throw new WorkerStartException($"Cannot start {name}: '{startInfo.FileName}' could not be run ({ex.Message}).", ex);
         }
         _process = process;
-        _info = _info with { Pid = process.Id, State = _info.Restarts == 0 ? WorkerState.Starting : WorkerState.Restarting };
+        Update(_info with { Pid = process.Id, State = _info.Restarts == 0 ? WorkerState.Starting : WorkerState.Restarting });
         Task exited = process.WaitForExitAsync(CancellationToken.None);
         Task deadline = Task.Delay(options.StartupTimeout, cancellationToken);
         await WriteLineAsync(process, bootstrap, cancellationToken).ConfigureAwait(false);
@@ -67,7 +76,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         {
             Lane = await _joined.Task.ConfigureAwait(false);
             Agent = await _agent.Task.ConfigureAwait(false);
-            _info = _info with { Host = Lane.Peer.Host, Cores = Lane.Peer.Cores, State = WorkerState.Running };
+            Update(_info with { Host = Lane.Peer.Host, Cores = Lane.Peer.Cores, State = WorkerState.Running });
             _ = WatchLaneAsync(Lane, process);
             _ = MonitorAsync(process, exited);
             return;
@@ -75,7 +84,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         if (winner == exited)
         {
             string how = DescribeExit(process.ExitCode);
-            _info = _info with { LastExit = how };
+            Update(_info with { LastExit = how });
             throw new WorkerStartException($"{name} (pid {process.Id}) exited during start-up ({how}); its output above says why.");
         }
         Kill(process);
@@ -123,7 +132,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
     {
         await exited.ConfigureAwait(false);
         string how = DescribeExit(process.ExitCode);
-        _info = _info with { LastExit = how, State = _stopping ? WorkerState.Stopped : WorkerState.Restarting };
+        Update(_info with { LastExit = how, State = _stopping ? WorkerState.Stopped : WorkerState.Restarting });
         // The connection normally ends at the same moment (end of stream), after every reply the worker
         // sent has been read; only if it does not, the exit itself declares the node lost.
         if (Agent is { } agent)
@@ -137,13 +146,13 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         }
         if (_stopping)
         {
-            _info = _info with { State = WorkerState.Stopped };
+            Update(_info with { State = WorkerState.Stopped });
             return;
         }
         if (_recycling)
         {
             _recycling = false;
-            _info = _info with { State = WorkerState.Restarting };
+            Update(_info with { State = WorkerState.Restarting });
             try
             {
                 await StartAsync(CancellationToken.None).ConfigureAwait(false);
@@ -160,7 +169,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         }
         while (!_stopping && AllowRestart())
         {
-            _info = _info with { State = WorkerState.Restarting, Restarts = _info.Restarts + 1 };
+            Update(_info with { State = WorkerState.Restarting, Restarts = _info.Restarts + 1 });
             try
             {
                 await StartAsync(CancellationToken.None).ConfigureAwait(false);
@@ -174,7 +183,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         }
         if (!_stopping)
         {
-            _info = _info with { State = WorkerState.Failed };
+            Update(_info with { State = WorkerState.Failed });
             LogWorkerFailed(logger, name, options.MaxRestarts, options.RestartWindow);
         }
     }
@@ -224,7 +233,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
             Kill(process);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        _info = _info with { State = WorkerState.Stopped };
+        Update(_info with { State = WorkerState.Stopped });
         process.Dispose();
     }
 

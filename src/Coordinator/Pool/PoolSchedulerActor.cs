@@ -1,0 +1,474 @@
+using Actors.Runtime.Lane;
+using Akka.Actor;
+using Microsoft.Extensions.Logging;
+
+namespace Actors.Coordination.Pooling;
+
+/// <summary>
+/// Feeds chunks to one task runner per worker over its lane, keeping <see cref="PoolOptions.ChunksInFlight"/>
+/// chunks queued on each so no worker waits for a round trip. One actor owns every piece of scheduling state:
+/// calls, replies, input read in the background, worker changes and timeouts all reach it as messages, so it has
+/// one thread of control, no locks and no polling. When a worker dies, the chunk it was running is split into
+/// single items and run again elsewhere up to <see cref="PoolOptions.MaxTaskRetries"/> times; a task over
+/// <see cref="PoolOptions.TaskTimeout"/> fails with <see cref="TimeoutException"/> and its worker is replaced.
+/// </summary>
+internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
+{
+    private readonly Coordinator _coordinator;
+    private readonly PoolOptions _options;
+    private readonly string _poolId;
+    private readonly TaskFunction? _initializer;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource _started;
+    private readonly Queue<Chunk> _retries = new();
+    private readonly Queue<Chunk> _suspects = new();
+    private readonly List<PoolJob> _jobs = [];
+    private readonly List<TaskCompletionSource> _idleWaiters = [];
+    private readonly Slot[] _slots;
+    private readonly Action<int, WorkerInfo> _onWorkerChanged;
+    private int _chunkCounter;
+    private bool _terminated;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public PoolSchedulerActor(Coordinator coordinator, PoolOptions options, string poolId, TaskFunction? initializer, ILogger logger, int processes, TaskCompletionSource started)
+    {
+        _coordinator = coordinator;
+        _options = options;
+        _poolId = poolId;
+        _initializer = initializer;
+        _logger = logger;
+        _started = started;
+        _slots = [.. Enumerable.Range(0, processes).Select(i => new Slot(i))];
+        IActorRef self = Self;
+        _onWorkerChanged = (worker, info) => self.Tell(new WorkerChanged(worker, info));
+
+        Receive<Submit>(m => OnSubmit(m.Job));
+        Receive<PumpRequest>(_ => Pump());
+        Receive<InputRead>(OnInputRead);
+        Receive<ChunkReply>(OnChunkReply);
+        Receive<LostSettled>(OnWorkerLostSettled);
+        Receive<RunnerReady>(OnRunnerReady);
+        Receive<RunnerFailed>(OnRunnerFailed);
+        Receive<WorkerChanged>(OnWorkerChanged);
+        Receive<ExitUnknown>(m => ResolveExits(m.Worker, m.Pid, "its connection was lost"));
+        Receive<CancelCall>(m => Cancel(m.Job, m.Reason));
+        Receive<OpenWindows>(m =>
+        {
+            _jobs.ForEach(job => job.OpenWindow(m.Open));
+            Pump();
+        });
+        Receive<WhenIdle>(m =>
+        {
+            _idleWaiters.Add(m.Idle);
+            Pump();
+        });
+        Receive<TerminatePool>(_ => Terminate());
+    }
+
+    private sealed class Slot(int worker)
+    {
+        public int Worker => worker;
+
+        /// <summary>The lane to the worker process that runs this slot's runner; null while it has none.</summary>
+        public LaneConnection? Runner { get; set; }
+
+        public int Pid { get; set; }
+
+        public List<Chunk> InFlight { get; } = [];
+
+        /// <summary>The request of each chunk in flight: one whose reply has already arrived was not lost with the worker.</summary>
+        public Dictionary<Chunk, Task<ChunkResult>> Asks { get; } = [];
+
+        public bool Recycling { get; set; }
+
+        /// <summary>Waiting for its worker to run a new process (<see cref="ReplacedPid"/> is the one it replaces).</summary>
+        public bool Reviving { get; set; }
+
+        public int ReplacedPid { get; set; }
+
+        /// <summary>A runner is being started in the slot's worker.</summary>
+        public bool Spawning { get; set; }
+    }
+
+    internal sealed record Submit(PoolJob Job);
+
+    internal sealed class PumpRequest
+    {
+        public static readonly PumpRequest Instance = new();
+    }
+
+    internal sealed record OpenWindows(bool Open);
+
+    internal sealed record WhenIdle(TaskCompletionSource Idle);
+
+    internal sealed class TerminatePool
+    {
+        public static readonly TerminatePool Instance = new();
+    }
+
+    private sealed record CancelCall(PoolJob Job, Exception Reason);
+
+    /// <summary>A chunk read in the background from an input of unknown length (null: nothing more now).</summary>
+    private sealed record InputRead(PoolJob Job, Chunk? Chunk);
+
+    private sealed record ChunkReply(Slot Slot, LaneConnection Runner, Chunk Chunk, Task<ChunkResult> Outcome);
+
+    private sealed record RunnerReady(Slot Slot, LaneConnection Lane);
+
+    private sealed record RunnerFailed(Slot Slot, int Pid, Exception Error);
+
+    private sealed record WorkerChanged(int Worker, WorkerInfo Info);
+
+    protected override void PreStart()
+    {
+        _coordinator.WorkerChanged += _onWorkerChanged;
+        foreach (Slot slot in _slots)
+        {
+            SpawnRunner(slot);
+        }
+    }
+
+    protected override void PostStop()
+    {
+        _coordinator.WorkerChanged -= _onWorkerChanged;
+        _started.TrySetException(new InvalidOperationException("The pool's scheduler stopped before its runners started."));
+        _idleWaiters.ForEach(w => w.TrySetResult());
+    }
+
+    /// <summary>Starts the pool's runner in the slot's worker process, over its lane; the outcome comes back as a message.</summary>
+    private void SpawnRunner(Slot slot)
+    {
+        WorkerInfo info = _coordinator.Workers[slot.Worker];
+        LaneConnection? lane = _coordinator.LaneOf(slot.Worker);
+        if (lane is null)
+        {
+            Self.Tell(new RunnerFailed(slot, info.Pid, new NodeLostException(info.Name, $"{info.Name} is not running.")));
+            return;
+        }
+        slot.Spawning = true;
+        var start = new StartLaneActor(_poolId, typeof(TaskRunner).FullName!, typeof(TaskRunner).Assembly.GetName().Name!,
+            [_initializer, _options.InitializerArguments.ToArray(), _options.MaxTasksPerChild ?? 0], TaskRunner.Dispatcher);
+        IActorRef self = Self;
+        lane.AskAsync<bool>(start, Coordinator.DefaultSpawnTimeout, _poolId).ContinueWith(t => self.Tell(t.IsCompletedSuccessfully
+            ? new RunnerReady(slot, lane)
+            : new RunnerFailed(slot, lane.Peer.Pid, t.Exception?.InnerException ?? new TimeoutException("The runner did not start."))),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void OnRunnerReady(RunnerReady ready)
+    {
+        Slot slot = ready.Slot;
+        slot.Spawning = false;
+        slot.Reviving = false;
+        slot.Recycling = false;
+        slot.Runner = ready.Lane;
+        slot.Pid = ready.Lane.Peer.Pid;
+        if (Array.TrueForAll(_slots, s => s.Runner is not null))
+        {
+            _started.TrySetResult();
+        }
+        Pump();
+    }
+
+    private void OnRunnerFailed(RunnerFailed failed)
+    {
+        failed.Slot.Spawning = false;
+        if (!_started.Task.IsCompleted)
+        {
+            _started.TrySetException(failed.Error);
+            Context.Stop(Self);
+            return;
+        }
+        // That process died too, or is dying: wait for the next one.
+        failed.Slot.Reviving = true;
+        failed.Slot.ReplacedPid = failed.Pid;
+        TryRevive(failed.Slot);
+    }
+
+    private void OnSubmit(PoolJob job)
+    {
+        if (_terminated)
+        {
+            job.Stop(new InvalidOperationException("Pool not running: it was terminated."));
+            return;
+        }
+        _jobs.Add(job);
+        IActorRef self = Self;
+        job.CancellationToken.Register(() => self.Tell(new CancelCall(job, new OperationCanceledException("The pool call was cancelled.", job.CancellationToken))));
+        Pump();
+    }
+
+    /// <summary>
+    /// Sends what is ready to the slots with room, and reads more input while some slot has room. Runs on every
+    /// submission, reply and input read, and when a consumer takes results (room in its job's window).
+    /// </summary>
+    private void Pump()
+    {
+        while (true)
+        {
+            _jobs.RemoveAll(Ended);
+            if (_jobs.Count == 0)
+            {
+                _idleWaiters.ForEach(w => w.TrySetResult());
+                _idleWaiters.Clear();
+            }
+            SendReady();
+            if (!Array.Exists(_slots, HasRoom))
+            {
+                return;
+            }
+            PoolJob[] hungry = [.. _jobs.Where(j => j.Ready.Count == 0 && j.CanTake)];
+            // An input of unknown length (a generator that may wait on a socket) is read on a thread-pool thread,
+            // so a slow source holds up only its own next chunk, never the results coming back, nor other calls.
+            foreach (PoolJob job in hungry.Where(j => j.ReadInBackground))
+            {
+                Feed(job);
+            }
+            if (!ReadInput([.. hungry.Where(j => !j.ReadInBackground)]))
+            {
+                return;
+            }
+        }
+    }
+
+    private void SendReady()
+    {
+        // Each slot's wire order equals its InFlight order, which is how the chunk a dead worker was running is told
+        // apart from the ones queued behind it. Round robin, one chunk per slot per round, so idle workers pull evenly.
+        bool sent = true;
+        while (sent)
+        {
+            sent = false;
+            foreach (Slot slot in _slots.OrderBy(s => s.InFlight.Count))
+            {
+                if (HasRoom(slot) && NextChunk(allowSuspect: slot.InFlight.Count == 0) is { } chunk)
+                {
+                    slot.InFlight.Add(chunk);
+                    Send(slot, slot.Runner!, chunk);
+                    sent = true;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether a slot takes another chunk. A suspect (a single item that was in flight when a worker died) runs
+    /// alone on its worker, so a further death points at exactly that item; a worker's last reply may die with it.
+    /// </summary>
+    private bool HasRoom(Slot slot) =>
+        slot.Runner is not null && !slot.Recycling && slot.InFlight.Count < Depth(slot) && !slot.InFlight.Exists(c => c.Attempts > 0);
+
+    /// <summary>Reads one chunk of a job's input on a thread-pool thread, unless that is under way already.</summary>
+    private void Feed(PoolJob job)
+    {
+        if (!job.TryStartFeeding())
+        {
+            return;
+        }
+        int index = ++_chunkCounter;
+        int? size = ChunkSizing.ItemsFor(job, _options, _slots.Length);
+        IActorRef self = Self;
+        _ = Task.Run(() =>
+        {
+            Chunk? chunk = null;
+            try
+            {
+                lock (job.InputLock)
+                {
+                    chunk = job.CanTake ? job.TakeChunk(index, size) : null;
+                }
+            }
+            finally
+            {
+                job.EndFeeding();
+                self.Tell(new InputRead(job, chunk));
+            }
+        });
+    }
+
+    private void OnInputRead(InputRead read)
+    {
+        if (read.Chunk is not null)
+        {
+            read.Job.Ready.Enqueue(read.Chunk);
+        }
+        Pump();
+    }
+
+    /// <summary>Reads one chunk from the first of <paramref name="jobs"/> that gives one (arrays and lists: a slice); false if none could.</summary>
+    private bool ReadInput(PoolJob[] jobs)
+    {
+        foreach (PoolJob job in jobs)
+        {
+            lock (job.InputLock)
+            {
+                if (job.CanTake && job.TakeChunk(++_chunkCounter, ChunkSizing.ItemsFor(job, _options, _slots.Length)) is { } chunk)
+                {
+                    job.Ready.Enqueue(chunk);
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Whether a job is over; the workers of a job that handed its tasks tokens are told to forget it.</summary>
+    private bool Ended(PoolJob job)
+    {
+        if (job.Stopped is null && !(job.InputDone && job.Completed + job.Failed >= job.Taken))
+        {
+            return false;
+        }
+        if (job.Cancellable)
+        {
+            foreach (Slot slot in _slots)
+            {
+                slot.Runner?.Tell(new ForgetJob(_poolId, job.Id), _poolId);
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Chunks a slot may hold: <see cref="PoolOptions.ChunksInFlight"/>, four times that while it runs
+    /// single-item chunks: a tiny task takes far less than a round trip, so more must be queued to keep
+    /// the worker busy, and single items cannot unbalance the workers.
+    /// </summary>
+    /// <remarks>With a <see cref="PoolOptions.TaskTimeout"/> a slot holds one chunk, so the clock, which starts
+    /// when the chunk is sent, measures the task and not its wait behind others.</remarks>
+    private int Depth(Slot slot) => _options.TaskTimeout is not null ? 1
+        : slot.InFlight.Count > 0 && slot.InFlight.TrueForAll(c => c.Items.Length == 1) ? _options.ChunksInFlight * 4
+        : _options.ChunksInFlight;
+
+    private Chunk? NextChunk(bool allowSuspect)
+    {
+        while (allowSuspect && _suspects.TryDequeue(out Chunk? suspect))
+        {
+            if (suspect.Job.Stopped is null)
+            {
+                return suspect;
+            }
+        }
+        while (_retries.TryDequeue(out Chunk? retry))
+        {
+            if (retry.Job.Stopped is null)
+            {
+                return retry;
+            }
+        }
+        foreach (PoolJob job in _jobs)
+        {
+            if (job.Stopped is null && job.Ready.TryDequeue(out Chunk? chunk))
+            {
+                return chunk;
+            }
+        }
+        return null;
+    }
+
+    private void Send(Slot slot, LaneConnection runner, Chunk chunk)
+    {
+        TimeSpan timeout = _options.TaskTimeout is { } perTask ? perTask * chunk.Items.Length : Timeout.InfiniteTimeSpan;
+        Task<ChunkResult> ask;
+        try
+        {
+            ask = runner.AskAsync<ChunkResult>(new RunChunk(_poolId, chunk.Job.Id, chunk.Index, chunk.Job.Function, chunk.Items, chunk.Job.Cancellable,
+                chunk.Job.Chunksize, ChunkSizing.GiveBackAfterMicroseconds(chunk)), timeout, _poolId);
+        }
+        catch (Exception ex) when (ex is PayloadSerializationException or MessageTooLargeException)
+        {
+            // These items cannot travel; they fail alone.
+            slot.InFlight.Remove(chunk);
+            chunk.Job.FailItems(chunk, _ => ex);
+            Self.Tell(PumpRequest.Instance);
+            return;
+        }
+        slot.Asks[chunk] = ask;
+        IActorRef self = Self;
+        ask.ContinueWith(t => self.Tell(new ChunkReply(slot, runner, chunk, t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void OnChunkReply(ChunkReply reply)
+    {
+        (Slot slot, LaneConnection runner, Chunk chunk, Task<ChunkResult> outcome) = reply;
+        if (outcome.IsCompletedSuccessfully)
+        {
+            ChunkResult result = outcome.Result;
+            slot.InFlight.Remove(chunk);
+            slot.Asks.Remove(chunk);
+            slot.Recycling |= result.Recycle;
+            bool recycleNow = slot.Recycling && slot.InFlight.Count == 0 && slot.Runner == runner;
+            if (recycleNow)
+            {
+                slot.Runner = null;
+            }
+            chunk.Job.ObserveRunTime(result.Ran, result.RunMicroseconds);
+            if (result.Ran < chunk.Items.Length)
+            {
+                Requeue(chunk.Rest(result.Ran, chunk.Job.Chunksize)); // given back unstarted: they run next, as the call chunked them
+            }
+            chunk.Job.Complete(chunk, result.Ran, (Array)result.Results, result.FailedOffsets, result.Failures);
+            if (recycleNow)
+            {
+                _coordinator.RecycleWorker(slot.Worker);
+                Revive(slot);
+            }
+        }
+        else
+        {
+            Exception error = outcome.Exception?.InnerException ?? new InvalidOperationException("The chunk failed.");
+            switch (error)
+            {
+                case NodeLostException:
+                    OnWorkerLost(slot, runner, error);
+                    break;
+                case TimeoutException:
+                    OnTimeout(slot, runner, chunk);
+                    break;
+                default:
+                    slot.InFlight.Remove(chunk);
+                    slot.Asks.Remove(chunk);
+                    chunk.Job.FailItems(chunk, _ => error);
+                    break;
+            }
+        }
+        Pump();
+    }
+
+    private void Cancel(PoolJob job, Exception reason)
+    {
+        job.Stop(reason);
+        if (job.Cancellable)
+        {
+            foreach (Slot slot in _slots)
+            {
+                slot.Runner?.Tell(new CancelJob(_poolId, job.Id));
+            }
+        }
+        Pump();
+    }
+
+    private void StopAll(Exception reason)
+    {
+        foreach (PoolJob job in _jobs.ToArray())
+        {
+            Cancel(job, reason);
+        }
+    }
+
+    private void Terminate()
+    {
+        if (_terminated)
+        {
+            return;
+        }
+        _terminated = true;
+        StopAll(new InvalidOperationException("Pool not running: it was terminated while this call was in progress."));
+        foreach (Slot slot in _slots)
+        {
+            slot.Runner?.Tell(new StopLaneActor(_poolId), _poolId);
+        }
+        Pump();
+    }
+}
