@@ -13,6 +13,21 @@ public sealed partial class Coordinator
         (System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000) - AkkaEnvelopeRoom;
 
     /// <summary>
+    /// Stops an actor that <see cref="SpawnAsync{TActor}"/> placed on a worker; its watchers get <see cref="Terminated"/>.
+    /// Every node runs Akka.Remote in untrusted mode, which drops a <see cref="PoisonPill"/> or <see cref="Kill"/> sent
+    /// from another process; this asks the worker's agent instead. An actor can always stop itself.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="actor"/> is not on one of this coordinator's workers.</exception>
+    public void Stop(IActorRef actor)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        WorkerProcess worker = Array.Find(_workers, w => w.Agent?.Path.Address == actor.Path.Address)
+            ?? throw new ArgumentException($"{actor.Path} is not on one of this coordinator's workers.", nameof(actor));
+        worker.Agent!.Tell(new StopActor(actor), System.DeadLetters); // a sender at this node's address: the agent obeys only the coordinator
+    }
+
+    /// <summary>
     /// Sends <paramref name="message"/> to an actor, checked here: Akka.Remote drops a message over its frame size
     /// with one log line on the sender and nothing at the receiver. A message that cannot be serialized throws now,
     /// naming the member; one over the frame size for an actor on one of this coordinator's workers travels on that

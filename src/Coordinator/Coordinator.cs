@@ -27,6 +27,9 @@ public sealed partial class Coordinator : IAsyncDisposable
     private int _disposed;
 
     private readonly System.Security.Cryptography.X509Certificates.X509Certificate2 _certificate;
+
+    /// <summary>The certificate of this coordinator's Akka.Remote connections (tests impersonate a worker with it).</summary>
+    internal System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate => _certificate;
     private readonly bool _ownsSystem;
 
     private Coordinator(Akka.Actor.ActorSystem system, LaneListener lanes, WorkerProcess[] workers, Assembly[] allowed,

@@ -30,3 +30,6 @@ internal sealed record StopLaneActor(string Route);
 /// agent delivers it locally. <paramref name="Target"/> and <paramref name="Sender"/> are actor references.
 /// </summary>
 internal sealed record DeliverLocal(object Target, object Message, object? Sender);
+
+/// <summary>Asks a worker's agent to stop one of the actors it placed (remote PoisonPill and Kill are refused in untrusted mode).</summary>
+internal sealed record StopActor(object Actor);

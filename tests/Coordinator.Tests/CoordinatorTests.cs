@@ -183,6 +183,40 @@ public sealed class CoordinatorTests
     }
 
     [Fact]
+    public async Task PeerWithTheCertificate_CannotDeployOntoTheCoordinator_NorSelectItsActors()
+    {
+        await using Coordinator coordinator = await Coordinator.StartAsync(Options(workers: 1));
+        Address address = Actors.Runtime.Nodes.NodeSystem.AddressOf(coordinator.System);
+        coordinator.System.ActorOf(Props.Create(() => new Greeter("inner")), "inner");
+        // A process holding the certificate, as a worker running the app's code does.
+        using ActorSystem peer = Actors.Runtime.Nodes.NodeSystem.Start(Actors.Runtime.Nodes.NodeSystem.DefaultConfig, coordinator.Certificate, new SerializerOptions());
+        IActorRef deployed = peer.ActorOf(Props.Create(() => new Greeter("deployed")).WithDeploy(new Deploy(new RemoteScope(address))), "intruder");
+        await Assert.ThrowsAnyAsync<Exception>(() => deployed.Ask<string>("you", TimeSpan.FromSeconds(2)));
+        // A selection outside the trusted path is dropped unanswered.
+        await Assert.ThrowsAnyAsync<Exception>(() => peer.ActorSelection(new RootActorPath(address) / "user" / "inner").Ask<ActorIdentity>(new Identify(1), TimeSpan.FromSeconds(2)));
+        ActorIdentity directory = await peer.ActorSelection(new RootActorPath(address) / "user" / "workers").Ask<ActorIdentity>(new Identify(2), Timeout);
+        Assert.NotNull(directory.Subject); // the one trusted path: workers announce themselves there
+        IActorRef greeter = await coordinator.SpawnAsync<Greeter>(null, null, "still");
+        Assert.Equal("still, here", await greeter.Ask<string>("here", Timeout));
+    }
+
+    [Fact]
+    public async Task Stop_ActorOnAWorker_WatcherGetsTerminated_RemotePoisonPillIsRefused()
+    {
+        await using Coordinator coordinator = await Coordinator.StartAsync(Options(workers: 1));
+        IActorRef actor = await coordinator.SpawnAsync<PidActor>("stoppable", worker: 0);
+        var terminated = new TaskCompletionSource<Akka.Actor.Terminated>(TaskCreationOptions.RunContinuationsAsynchronously);
+        coordinator.System.ActorOf(Akka.Actor.Props.Create(() => new Watcher(actor, terminated)));
+        actor.Tell(PoisonPill.Instance); // untrusted mode: dropped by the worker
+        Assert.Equal(coordinator.Workers[0].Pid, await actor.Ask<int>("pid", Timeout));
+        coordinator.Stop(actor);
+        Akka.Actor.Terminated got = await terminated.Task.WaitAsync(Timeout);
+        Assert.Equal(actor, got.ActorRef);
+        Assert.False(got.AddressTerminated);
+        Assert.Throws<ArgumentException>(() => coordinator.Stop(coordinator.System.ActorOf(Props.Create(() => new Greeter("local")))));
+    }
+
+    [Fact]
     public async Task SyncStart_Works()
     {
         Coordinator coordinator = Coordinator.Start(Options(workers: 1));

@@ -10,11 +10,13 @@ namespace Actors.Coordination.Pooling;
 internal sealed class PoolScheduler
 {
     private readonly IActorRef _actor;
+    private readonly PoolSchedulerActor.PumpFlag _pumpRequested;
 
-    private PoolScheduler(IActorRef actor, int size)
+    private PoolScheduler(IActorRef actor, int size, PoolSchedulerActor.PumpFlag pumpRequested)
     {
         _actor = actor;
         Size = size;
+        _pumpRequested = pumpRequested;
     }
 
     /// <summary>How many worker processes run the pool's tasks.</summary>
@@ -25,8 +27,10 @@ internal sealed class PoolScheduler
         int processes, CancellationToken cancellationToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var pumpRequested = new PoolSchedulerActor.PumpFlag();
         IActorRef actor = coordinator.System.ActorOf(
-            Props.Create(() => new PoolSchedulerActor(coordinator, options, poolId, initializer, logger, processes, started)), "pool-" + poolId);
+            Props.Create(() => new PoolSchedulerActor(coordinator, options, poolId, initializer, logger, processes, started, pumpRequested))
+                .WithDispatcher(PoolSchedulerActor.Dispatcher), "pool-" + poolId);
         try
         {
             await started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -37,13 +41,19 @@ internal sealed class PoolScheduler
             actor.Tell(PoisonPill.Instance);
             throw;
         }
-        return new PoolScheduler(actor, processes);
+        return new PoolScheduler(actor, processes, pumpRequested);
     }
 
     public void Submit(PoolJob job) => _actor.Tell(new PoolSchedulerActor.Submit(job));
 
     /// <summary>Room may have come in a job's window (its consumer took results): send and read more.</summary>
-    public void Pump() => _actor.Tell(PoolSchedulerActor.PumpRequest.Instance);
+    public void Pump()
+    {
+        if (_pumpRequested.TrySet())
+        {
+            _actor.Tell(PoolSchedulerActor.PumpRequest.Instance);
+        }
+    }
 
     /// <summary>Lets lazy calls read past their window while the pool is joined (see <see cref="PoolJob.OpenWindow"/>).</summary>
     public void OpenWindows(bool open) => _actor.Tell(new PoolSchedulerActor.OpenWindows(open));

@@ -13,37 +13,38 @@ internal sealed partial class PoolSchedulerActor
     /// <summary>Items that failed on a dead worker, waiting to learn how its process ended.</summary>
     private readonly List<(int Worker, int Pid, Action<string> Fail)> _awaitingExit = [];
 
-    /// <summary>Every request in flight on a lost worker has settled (failed, or answered just before the end).</summary>
-    private sealed record LostSettled(Slot Slot, Chunk[] InFlight, int Pid, Exception Error);
-
     /// <summary>The dead worker's exit was not reported in time.</summary>
     private sealed record ExitUnknown(int Worker, int Pid);
 
-    private void OnWorkerLost(Slot slot, LaneConnection runner, Exception error)
+    /// <summary>
+    /// A chunk's request failed because its worker was lost. The slot stops sending there; the chunk is held until every
+    /// other chunk in flight there has its answer too (a reply read just before the end of the stream still counts).
+    /// </summary>
+    private static void OnWorkerLost(Slot slot, LaneConnection runner, Chunk chunk, Exception error)
     {
-        if (slot.Runner != runner)
+        if (slot.Runner == runner)
         {
-            return; // handled already, through another chunk of the same worker
+            slot.Runner = null;
         }
-        slot.Runner = null;
-        int pid = slot.Pid;
-        Chunk[] inFlight = [.. slot.InFlight];
-        // Losing the lane fails every request still waiting at once; replies read before the end of the stream
-        // complete theirs. Once all have settled, the first failed chunk is the one that was running.
-        IActorRef self = Self;
-        Task.WhenAll(inFlight.Select(c => (Task)slot.Asks[c])).ContinueWith(_ => self.Tell(new LostSettled(slot, inFlight, pid, error)),
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        if (slot.InFlight.Remove(chunk))
+        {
+            slot.Lost.Add(chunk);
+            slot.LostError ??= error;
+        }
     }
 
-    private void OnWorkerLostSettled(LostSettled lost)
+    /// <summary>Once nothing is in flight on a slot that lost its worker, what it held runs again elsewhere (or fails).</summary>
+    private void SettleIfLost(Slot slot)
     {
-        (Slot slot, Chunk[] inFlight, int pid, Exception error) = lost;
-        List<Chunk> held = [.. inFlight.Where(c => slot.Asks.TryGetValue(c, out Task<ChunkResult>? t) && !t.IsCompletedSuccessfully)];
-        slot.InFlight.RemoveAll(held.Contains);
-        foreach (Chunk chunk in held)
+        if (slot.Lost.Count == 0 || slot.InFlight.Count > 0)
         {
-            slot.Asks.Remove(chunk);
+            return;
         }
+        List<Chunk> held = [.. slot.Lost];
+        Exception error = slot.LostError!;
+        slot.Lost.Clear();
+        slot.LostError = null;
+        int pid = slot.Pid;
         string worker = _coordinator.Workers[slot.Worker].Name;
         LogWorkerLost(_logger, worker, pid, held.Count);
         // The worker may have died before sending the reply of a chunk it had finished, so every
@@ -67,7 +68,6 @@ internal sealed partial class PoolSchedulerActor
             }
         }
         Revive(slot);
-        Pump();
     }
 
     /// <summary>Runs <paramref name="fail"/> with how the worker's process <paramref name="pid"/> ended, once that is known (or after <see cref="ExitWait"/>).</summary>
@@ -114,17 +114,21 @@ internal sealed partial class PoolSchedulerActor
             return;
         }
         slot.Runner = null;
-        List<Chunk> held = [.. slot.InFlight.Where(c => !(slot.Asks.TryGetValue(c, out Task<ChunkResult>? t) && t.IsCompletedSuccessfully))];
-        slot.InFlight.RemoveAll(held.Contains);
+        List<Chunk> held = [.. slot.InFlight]; // every one still unanswered, the timed-out one among them
+        slot.InFlight.Clear();
         foreach (Chunk lost in held)
         {
-            slot.Asks.Remove(lost);
+            if (slot.Requests.Remove(lost, out long request))
+            {
+                Timers.Cancel(request);
+                runner.Forget(request);
+            }
         }
         WorkerInfo info = _coordinator.Workers[slot.Worker];
         _coordinator.RecycleWorker(slot.Worker); // the stuck task holds that worker; replace it
         foreach (Chunk chunk in held)
         {
-            if (chunk != held[0])
+            if (chunk != timedOut)
             {
                 Requeue([chunk]);
             }

@@ -14,6 +14,9 @@ namespace Actors.Coordination.Pooling;
 /// </summary>
 internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
 {
+    /// <summary>The scheduler's dispatcher (config/actors.conf): a thread of its own.</summary>
+    public const string Dispatcher = "actors.scheduler-dispatcher";
+
     private readonly Coordinator _coordinator;
     private readonly PoolOptions _options;
     private readonly string _poolId;
@@ -25,14 +28,18 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     private readonly List<PoolJob> _jobs = [];
     private readonly List<TaskCompletionSource> _idleWaiters = [];
     private readonly Slot[] _slots;
+    private readonly Slot[] _byLoad; // the slots, least loaded first while sending
+    private readonly PumpFlag _pumpRequested;
     private readonly Action<int, WorkerInfo> _onWorkerChanged;
     private int _chunkCounter;
     private bool _terminated;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public PoolSchedulerActor(Coordinator coordinator, PoolOptions options, string poolId, TaskFunction? initializer, ILogger logger, int processes, TaskCompletionSource started)
+    public PoolSchedulerActor(Coordinator coordinator, PoolOptions options, string poolId, TaskFunction? initializer, ILogger logger, int processes, TaskCompletionSource started,
+        PumpFlag pumpRequested)
     {
+        _pumpRequested = pumpRequested;
         _coordinator = coordinator;
         _options = options;
         _poolId = poolId;
@@ -40,14 +47,15 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         _logger = logger;
         _started = started;
         _slots = [.. Enumerable.Range(0, processes).Select(i => new Slot(i))];
+        _byLoad = [.. _slots];
         IActorRef self = Self;
         _onWorkerChanged = (worker, info) => self.Tell(new WorkerChanged(worker, info));
 
         Receive<Submit>(m => OnSubmit(m.Job));
         Receive<PumpRequest>(_ => Pump());
         Receive<InputRead>(OnInputRead);
-        Receive<ChunkReply>(OnChunkReply);
-        Receive<LostSettled>(OnWorkerLostSettled);
+        Receive<LaneReply>(OnChunkReply);
+        Receive<ChunkTimedOut>(OnChunkTimedOut);
         Receive<RunnerReady>(OnRunnerReady);
         Receive<RunnerFailed>(OnRunnerFailed);
         Receive<WorkerChanged>(OnWorkerChanged);
@@ -77,8 +85,13 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
 
         public List<Chunk> InFlight { get; } = [];
 
-        /// <summary>The request of each chunk in flight: one whose reply has already arrived was not lost with the worker.</summary>
-        public Dictionary<Chunk, Task<ChunkResult>> Asks { get; } = [];
+        /// <summary>The lane request id of each chunk in flight (unanswered), for its timeout.</summary>
+        public Dictionary<Chunk, long> Requests { get; } = [];
+
+        /// <summary>Chunks whose requests failed because the worker was lost, held until every chunk in flight there is answered.</summary>
+        public List<Chunk> Lost { get; } = [];
+
+        public Exception? LostError { get; set; }
 
         public bool Recycling { get; set; }
 
@@ -98,6 +111,19 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         public static readonly PumpRequest Instance = new();
     }
 
+    /// <summary>
+    /// Set while a <see cref="PumpRequest"/> is on its way: consumers taking results ask for a pump after every batch,
+    /// and one queued request serves them all (the actor clears the flag as it pumps).
+    /// </summary>
+    internal sealed class PumpFlag
+    {
+        private int _set;
+
+        public bool TrySet() => Interlocked.Exchange(ref _set, 1) == 0;
+
+        public void Clear() => Volatile.Write(ref _set, 0);
+    }
+
     internal sealed record OpenWindows(bool Open);
 
     internal sealed record WhenIdle(TaskCompletionSource Idle);
@@ -112,7 +138,10 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     /// <summary>A chunk read in the background from an input of unknown length (null: nothing more now).</summary>
     private sealed record InputRead(PoolJob Job, Chunk? Chunk);
 
-    private sealed record ChunkReply(Slot Slot, LaneConnection Runner, Chunk Chunk, Task<ChunkResult> Outcome);
+    /// <summary>What a chunk's request carries, to come back with its reply.</summary>
+    private sealed record Sent(Slot Slot, LaneConnection Runner, Chunk Chunk);
+
+    private sealed record ChunkTimedOut(Sent Sent, long Request);
 
     private sealed record RunnerReady(Slot Slot, LaneConnection Lane);
 
@@ -205,10 +234,11 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     /// </summary>
     private void Pump()
     {
+        _pumpRequested.Clear();
         while (true)
         {
             _jobs.RemoveAll(Ended);
-            if (_jobs.Count == 0)
+            if (_jobs.Count == 0 && _idleWaiters.Count > 0)
             {
                 _idleWaiters.ForEach(w => w.TrySetResult());
                 _idleWaiters.Clear();
@@ -218,14 +248,24 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
             {
                 return;
             }
-            PoolJob[] hungry = [.. _jobs.Where(j => j.Ready.Count == 0 && j.CanTake)];
             // An input of unknown length (a generator that may wait on a socket) is read on a thread-pool thread,
             // so a slow source holds up only its own next chunk, never the results coming back, nor other calls.
-            foreach (PoolJob job in hungry.Where(j => j.ReadInBackground))
+            bool read = false;
+            foreach (PoolJob job in _jobs)
             {
-                Feed(job);
+                if (job.Ready.Count == 0 && job.CanTake)
+                {
+                    if (job.ReadInBackground)
+                    {
+                        Feed(job);
+                    }
+                    else if (!read && ReadInput(job))
+                    {
+                        read = true;
+                    }
+                }
             }
-            if (!ReadInput([.. hungry.Where(j => !j.ReadInBackground)]))
+            if (!read)
             {
                 return;
             }
@@ -240,7 +280,8 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         while (sent)
         {
             sent = false;
-            foreach (Slot slot in _slots.OrderBy(s => s.InFlight.Count))
+            Array.Sort(_byLoad, static (a, b) => a.InFlight.Count.CompareTo(b.InFlight.Count));
+            foreach (Slot slot in _byLoad)
             {
                 if (HasRoom(slot) && NextChunk(allowSuspect: slot.InFlight.Count == 0) is { } chunk)
                 {
@@ -296,18 +337,15 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         Pump();
     }
 
-    /// <summary>Reads one chunk from the first of <paramref name="jobs"/> that gives one (arrays and lists: a slice); false if none could.</summary>
-    private bool ReadInput(PoolJob[] jobs)
+    /// <summary>Reads one chunk of a job's input (arrays and lists: a slice); false if it gave none.</summary>
+    private bool ReadInput(PoolJob job)
     {
-        foreach (PoolJob job in jobs)
+        lock (job.InputLock)
         {
-            lock (job.InputLock)
+            if (job.CanTake && job.TakeChunk(++_chunkCounter, ChunkSizing.ItemsFor(job, _options, _slots.Length)) is { } chunk)
             {
-                if (job.CanTake && job.TakeChunk(++_chunkCounter, ChunkSizing.ItemsFor(job, _options, _slots.Length)) is { } chunk)
-                {
-                    job.Ready.Enqueue(chunk);
-                    return true;
-                }
+                job.Ready.Enqueue(chunk);
+                return true;
             }
         }
         return false;
@@ -369,12 +407,12 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
 
     private void Send(Slot slot, LaneConnection runner, Chunk chunk)
     {
-        TimeSpan timeout = _options.TaskTimeout is { } perTask ? perTask * chunk.Items.Length : Timeout.InfiniteTimeSpan;
-        Task<ChunkResult> ask;
+        var sent = new Sent(slot, runner, chunk);
+        long request;
         try
         {
-            ask = runner.AskAsync<ChunkResult>(new RunChunk(_poolId, chunk.Job.Id, chunk.Index, chunk.Job.Function, chunk.Items, chunk.Job.Cancellable,
-                chunk.Job.Chunksize, ChunkSizing.GiveBackAfterMicroseconds(chunk)), timeout, _poolId);
+            request = runner.Request(new RunChunk(_poolId, chunk.Job.Id, chunk.Index, chunk.Job.Function, chunk.Items, chunk.Job.Cancellable,
+                chunk.Job.Chunksize, ChunkSizing.GiveBackAfterMicroseconds(chunk)), Self, sent, _poolId);
         }
         catch (Exception ex) when (ex is PayloadSerializationException or MessageTooLargeException)
         {
@@ -384,19 +422,33 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
             Self.Tell(PumpRequest.Instance);
             return;
         }
-        slot.Asks[chunk] = ask;
-        IActorRef self = Self;
-        ask.ContinueWith(t => self.Tell(new ChunkReply(slot, runner, chunk, t)), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        slot.Requests[chunk] = request;
+        if (_options.TaskTimeout is { } perTask)
+        {
+            Timers.StartSingleTimer(request, new ChunkTimedOut(sent, request), perTask * chunk.Items.Length); // the clock starts as it is sent
+        }
     }
 
-    private void OnChunkReply(ChunkReply reply)
+    /// <summary>A chunk's reply, straight from the lane: its results, the task's failure, or the loss of the worker.</summary>
+    private void OnChunkReply(LaneReply reply)
     {
-        (Slot slot, LaneConnection runner, Chunk chunk, Task<ChunkResult> outcome) = reply;
-        if (outcome.IsCompletedSuccessfully)
+        (Slot slot, LaneConnection runner, Chunk chunk) = (Sent)reply.State;
+        if (slot.Requests.Remove(chunk, out long request))
         {
-            ChunkResult result = outcome.Result;
+            Timers.Cancel(request);
+        }
+        if (reply.Failure is NodeLostException lost)
+        {
+            OnWorkerLost(slot, runner, chunk, lost);
+        }
+        else if (reply.Failure is { } error)
+        {
             slot.InFlight.Remove(chunk);
-            slot.Asks.Remove(chunk);
+            chunk.Job.FailItems(chunk, _ => error);
+        }
+        else if (slot.InFlight.Remove(chunk))
+        {
+            var result = (ChunkResult)reply.Message!;
             slot.Recycling |= result.Recycle;
             bool recycleNow = slot.Recycling && slot.InFlight.Count == 0 && slot.Runner == runner;
             if (recycleNow)
@@ -415,25 +467,19 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
                 Revive(slot);
             }
         }
-        else
-        {
-            Exception error = outcome.Exception?.InnerException ?? new InvalidOperationException("The chunk failed.");
-            switch (error)
-            {
-                case NodeLostException:
-                    OnWorkerLost(slot, runner, error);
-                    break;
-                case TimeoutException:
-                    OnTimeout(slot, runner, chunk);
-                    break;
-                default:
-                    slot.InFlight.Remove(chunk);
-                    slot.Asks.Remove(chunk);
-                    chunk.Job.FailItems(chunk, _ => error);
-                    break;
-            }
-        }
+        SettleIfLost(slot);
         Pump();
+    }
+
+    private void OnChunkTimedOut(ChunkTimedOut timedOut)
+    {
+        (Slot slot, LaneConnection runner, Chunk chunk) = timedOut.Sent;
+        if (slot.Requests.Remove(chunk))
+        {
+            runner.Forget(timedOut.Request);
+            OnTimeout(slot, runner, chunk);
+            Pump();
+        }
     }
 
     private void Cancel(PoolJob job, Exception reason)

@@ -24,6 +24,14 @@ internal sealed class WorkerAgent : ReceiveActor
         _coordinator = coordinator;
         _hello = hello;
         Receive<SpawnRequest>(Spawn);
+        Receive<StopActor>(stop =>
+        {
+            // Only the coordinator, and only actors this agent placed (its children).
+            if (Sender.Path.Address == _coordinator && stop.Actor is IActorRef actor && actor.Path.Parent.Elements.SequenceEqual(Self.Path.Elements))
+            {
+                Context.Stop(actor);
+            }
+        });
         Receive<LaneRequest>(OnLane);
     }
 
@@ -55,7 +63,8 @@ internal sealed class WorkerAgent : ReceiveActor
                     {
                         Type type = Resolve(_allowed, new SpawnRequest(start.TypeName, start.AssemblyName, start.Arguments, start.Route), typeof(ActorBase));
                         Props props = Props.Create(type, start.Arguments);
-                        Context.ActorOf(start.Dispatcher is null ? props : props.WithDispatcher(start.Dispatcher), start.Route);
+                        IActorRef started = Context.ActorOf(start.Dispatcher is null ? props : props.WithDispatcher(start.Dispatcher), start.Route);
+                        request.Lane.AddRoute(start.Route, started); // its lane messages skip this agent from now on
                     }
                     request.Reply(true);
                 }
@@ -65,6 +74,7 @@ internal sealed class WorkerAgent : ReceiveActor
                 }
                 break;
             case StopLaneActor stop:
+                request.Lane.RemoveRoute(stop.Route);
                 Context.Stop(Context.Child(stop.Route));
                 request.Reply(true);
                 break;

@@ -65,9 +65,9 @@ internal sealed partial class LaneConnection
         {
             // This one message fails; the connection and everything else go on.
             LogUndecodable(_log, ex, op, Peer.Name);
-            if (op is LaneOp.Reply or LaneOp.Failure && _pendingAsks.TryRemove(correlation, out TaskCompletionSource<object?>? waiting))
+            if (op is LaneOp.Reply or LaneOp.Failure && _pendingAsks.TryRemove(correlation, out Waiter? waiting))
             {
-                waiting.TrySetException(ex);
+                waiting.Fail(ex);
             }
             else if (op == LaneOp.Request)
             {
@@ -77,14 +77,16 @@ internal sealed partial class LaneConnection
         }
         switch (op)
         {
-            case LaneOp.Reply when _pendingAsks.TryRemove(correlation, out TaskCompletionSource<object?>? reply):
-                reply.TrySetResult(message);
+            case LaneOp.Reply when _pendingAsks.TryRemove(correlation, out Waiter? reply):
+                reply.Reply(message);
                 break;
-            case LaneOp.Failure when _pendingAsks.TryRemove(correlation, out TaskCompletionSource<object?>? failed):
-                failed.TrySetException(message as Exception ?? new RemoteException("unknown", "The peer failed the request without saying why.", null));
+            case LaneOp.Failure when _pendingAsks.TryRemove(correlation, out Waiter? failed):
+                failed.Fail(message as Exception ?? new RemoteException("unknown", "The peer failed the request without saying why.", null));
                 break;
             case LaneOp.Tell or LaneOp.Request when message is not null:
-                Inbox.Tell(new LaneRequest(this, op == LaneOp.Request ? correlation : 0, message), Akka.Actor.ActorRefs.NoSender);
+                // A message for an actor started under a route goes to it directly; anything else to the inbox.
+                Akka.Actor.IActorRef target = message is ILaneRouted routed && _routes.TryGetValue(routed.Route, out Akka.Actor.IActorRef? direct) ? direct : Inbox;
+                target.Tell(new LaneRequest(this, op == LaneOp.Request ? correlation : 0, message), Akka.Actor.ActorRefs.NoSender);
                 break;
             default:
                 break; // the reply of an ask that already timed out

@@ -32,7 +32,8 @@ internal sealed partial class LaneConnection : IAsyncDisposable
     private readonly ILogger _log;
     private readonly Channel<Outbound> _outbound = Channel.CreateUnbounded<Outbound>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stop = new();
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<object?>> _pendingAsks = new();
+    private readonly ConcurrentDictionary<long, Waiter> _pendingAsks = new();
+    private readonly ConcurrentDictionary<string, Akka.Actor.IActorRef> _routes = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<string> _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastReceived = Environment.TickCount64;
     private long _lastSent = Environment.TickCount64;
@@ -94,25 +95,53 @@ internal sealed partial class LaneConnection : IAsyncDisposable
     {
         long correlation = Interlocked.Increment(ref _nextCorrelation);
         PooledBuffer body = Encode(LaneOp.Request, correlation, message);
-        var reply = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _pendingAsks[correlation] = reply;
+        var reply = new TaskWaiter();
+        Register(correlation, reply, body, orderKey);
+        return Await<T>(reply.Completion, correlation, timeout);
+    }
+
+    /// <summary>
+    /// Sends a request whose reply (or failure: the remote exception, or <see cref="NodeLostException"/> when the lane
+    /// is lost) is delivered to <paramref name="replyTo"/> as a <see cref="LaneReply"/> carrying <paramref name="state"/>,
+    /// straight from the lane's reader: no task and no thread hop between the wire and the actor. Returns the request's
+    /// id, for <see cref="Forget"/>.
+    /// </summary>
+    /// <exception cref="PayloadSerializationException">It cannot be serialized; nothing was sent.</exception>
+    /// <exception cref="MessageTooLargeException">It is over <see cref="LaneOptions.MaxMessageSize"/>; nothing was sent.</exception>
+    public long Request(object message, Akka.Actor.IActorRef replyTo, object state, string? orderKey = null)
+    {
+        long correlation = Interlocked.Increment(ref _nextCorrelation);
+        Register(correlation, new ActorWaiter(replyTo, state), Encode(LaneOp.Request, correlation, message), orderKey);
+        return correlation;
+    }
+
+    /// <summary>Stops waiting for a request's reply (its requester gave up on it); a late reply is dropped.</summary>
+    public void Forget(long correlation) => _pendingAsks.TryRemove(correlation, out _);
+
+    /// <summary>Lane messages routed to <paramref name="route"/> (<see cref="ILaneRouted"/>) go to <paramref name="target"/> directly, not through the inbox.</summary>
+    public void AddRoute(string route, Akka.Actor.IActorRef target) => _routes[route] = target;
+
+    public void RemoveRoute(string route) => _routes.TryRemove(route, out _);
+
+    private void Register(long correlation, Waiter waiter, PooledBuffer body, string? orderKey)
+    {
+        _pendingAsks[correlation] = waiter;
         if (IsLost)
         {
             body.Dispose();
-            Fail(reply, correlation, Lost.Result);
+            Fail(waiter, correlation, Lost.Result);
         }
         else
         {
             Enqueue(FrameKind.User, body, orderKey);
         }
-        return Await<T>(reply, correlation, timeout);
     }
 
-    private async Task<T> Await<T>(TaskCompletionSource<object?> reply, long correlation, TimeSpan timeout)
+    private async Task<T> Await<T>(Task<object?> reply, long correlation, TimeSpan timeout)
     {
         try
         {
-            return (T)(await (timeout == Timeout.InfiniteTimeSpan ? reply.Task : reply.Task.WaitAsync(timeout)).ConfigureAwait(false))!;
+            return (T)(await (timeout == Timeout.InfiniteTimeSpan ? reply : reply.WaitAsync(timeout)).ConfigureAwait(false))!;
         }
         finally
         {
@@ -327,16 +356,44 @@ internal sealed partial class LaneConnection : IAsyncDisposable
         }
         _outbound.Writer.TryComplete();
         _stop.Cancel();
-        foreach ((long correlation, TaskCompletionSource<object?> reply) in _pendingAsks)
+        foreach ((long correlation, Waiter reply) in _pendingAsks)
         {
             Fail(reply, correlation, reason);
         }
     }
 
-    private void Fail(TaskCompletionSource<object?> reply, long correlation, string reason)
+    private void Fail(Waiter reply, long correlation, string reason)
     {
-        reply.TrySetException(new NodeLostException(Peer.Name, $"Node '{Peer.Name}' (pid {Peer.Pid}, {Peer.Host}) was lost: {reason}."));
-        _pendingAsks.TryRemove(correlation, out _);
+        if (_pendingAsks.TryRemove(correlation, out _))
+        {
+            reply.Fail(new NodeLostException(Peer.Name, $"Node '{Peer.Name}' (pid {Peer.Pid}, {Peer.Host}) was lost: {reason}."));
+        }
+    }
+
+    /// <summary>Who waits for a request's reply: a task (<see cref="AskAsync{T}"/>) or an actor (<see cref="Request"/>).</summary>
+    private abstract class Waiter
+    {
+        public abstract void Reply(object? message);
+
+        public abstract void Fail(Exception failure);
+    }
+
+    private sealed class TaskWaiter : Waiter
+    {
+        private readonly TaskCompletionSource<object?> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<object?> Completion => _completion.Task;
+
+        public override void Reply(object? message) => _completion.TrySetResult(message);
+
+        public override void Fail(Exception failure) => _completion.TrySetException(failure);
+    }
+
+    private sealed class ActorWaiter(Akka.Actor.IActorRef replyTo, object state) : Waiter
+    {
+        public override void Reply(object? message) => replyTo.Tell(new LaneReply(state, message, null), Akka.Actor.ActorRefs.NoSender);
+
+        public override void Fail(Exception failure) => replyTo.Tell(new LaneReply(state, null, failure), Akka.Actor.ActorRefs.NoSender);
     }
 
     /// <summary>Says goodbye, lets the writer drain, and closes.</summary>

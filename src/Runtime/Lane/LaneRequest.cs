@@ -30,3 +30,6 @@ internal sealed class LaneRequest(LaneConnection lane, long correlation, object 
         }
     }
 }
+
+/// <summary>The reply to a <see cref="LaneConnection.Request"/>: its <paramref name="Message"/>, or its <paramref name="Failure"/>.</summary>
+internal sealed record LaneReply(object State, object? Message, Exception? Failure);
