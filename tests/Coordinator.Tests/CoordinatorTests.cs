@@ -156,6 +156,22 @@ public sealed class CoordinatorTests
     }
 
     [Fact]
+    public async Task LaneLimitSetOnTheCoordinator_ReachesTheWorkers_A70MiBMessageArrivesUnder128MiB()
+    {
+        // The worker reads with the same limit as the coordinator writes: it gets its lane options on start.
+        await using Coordinator coordinator = await Coordinator.StartAsync(Options(workers: 1) with
+        {
+            Lane = new LaneOptions { MaxMessageSize = 128 << 20, HeartbeatInterval = TimeSpan.FromMilliseconds(200), HeartbeatTimeout = TimeSpan.FromSeconds(5) },
+        });
+        IActorRef actor = await coordinator.SpawnAsync<SizeActor>();
+        Inbox inbox = Inbox.Create(coordinator.System);
+        coordinator.Tell(actor, new Blob(new byte[70 << 20]), inbox.Receiver);
+        Assert.Equal(70 << 20, await inbox.ReceiveAsync(TestTimes.Dilated(TimeSpan.FromSeconds(30))));
+        Assert.Equal(WorkerState.Running, coordinator.Workers[0].State);
+        Assert.Equal(0, coordinator.Workers[0].Restarts);
+    }
+
+    [Fact]
     public async Task StrangerWithoutTheCertificate_DeliversNothing_CoordinatorKeepsServing()
     {
         await using Coordinator coordinator = await Coordinator.StartAsync(Options(workers: 1));
