@@ -131,6 +131,12 @@ public sealed partial class Coordinator : IAsyncDisposable
         }
     }
 
+    /// <summary>How long disposal waits for the coordinator's actor system to terminate before it stops the workers anyway.</summary>
+    private static readonly TimeSpan TerminateTimeout = TimeSpan.FromSeconds(10); // Akka's own shutdown phases take at most a few seconds
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The coordinator's actor system did not terminate within {Timeout}; the workers are stopped anyway")]
+    private static partial void LogTerminateTimedOut(ILogger logger, TimeSpan timeout);
+
     /// <summary>What may travel to the workers: the app's listed assemblies, its entry assembly and this one.</summary>
     internal static Assembly[] AllowedAssemblies(CoordinatorOptions options) =>
         [.. options.AllowedAssemblies.Append(Assembly.GetEntryAssembly()).Append(typeof(Coordinator).Assembly).OfType<Assembly>().Distinct()];
@@ -206,7 +212,13 @@ public sealed partial class Coordinator : IAsyncDisposable
         // An actor system the app owns (Akka.Hosting) is left to the app, which is stopping it anyway.
         if (_ownsSystem)
         {
-            await System.Terminate().ConfigureAwait(false);
+            // Bounded: an actor whose thread is stuck in user code (a callback that never returns) would hold Akka's
+            // termination forever, and the workers must stop regardless.
+            Task terminated = System.Terminate();
+            if (await Task.WhenAny(terminated, Task.Delay(TerminateTimeout)).ConfigureAwait(false) != terminated)
+            {
+                LogTerminateTimedOut(LoggerFactory.CreateLogger("Actors.Coordinator"), TerminateTimeout);
+            }
         }
         Task stopping = Task.WhenAll(_workers.Select(w => w.StopAsync()));
         await _lanes.DisposeAsync().ConfigureAwait(false);

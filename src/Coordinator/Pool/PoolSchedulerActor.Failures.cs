@@ -120,7 +120,7 @@ internal sealed partial class PoolSchedulerActor
         {
             if (slot.Requests.Remove(lost, out long request))
             {
-                Timers.Cancel(request);
+                Timers.Cancel(TimerKey(slot, request));
                 runner.Forget(request);
             }
         }

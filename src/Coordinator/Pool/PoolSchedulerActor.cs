@@ -425,9 +425,12 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         slot.Requests[chunk] = request;
         if (_options.TaskTimeout is { } perTask)
         {
-            Timers.StartSingleTimer(request, new ChunkTimedOut(sent, request), perTask * chunk.Items.Length); // the clock starts as it is sent
+            // Keyed by worker and request: request ids are counted per lane, so two workers' ids collide.
+            Timers.StartSingleTimer(TimerKey(slot, request), new ChunkTimedOut(sent, request), perTask * chunk.Items.Length); // the clock starts as it is sent
         }
     }
+
+    private static (string, int, long) TimerKey(Slot slot, long request) => ("chunk", slot.Worker, request);
 
     /// <summary>A chunk's reply, straight from the lane: its results, the task's failure, or the loss of the worker.</summary>
     private void OnChunkReply(LaneReply reply)
@@ -435,7 +438,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         (Slot slot, LaneConnection runner, Chunk chunk) = (Sent)reply.State;
         if (slot.Requests.Remove(chunk, out long request))
         {
-            Timers.Cancel(request);
+            Timers.Cancel(TimerKey(slot, request));
         }
         if (reply.Failure is NodeLostException lost)
         {
