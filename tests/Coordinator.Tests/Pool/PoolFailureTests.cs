@@ -112,6 +112,17 @@ public sealed class PoolTimeoutTests : PoolTest
         Assert.True(DateTime.UtcNow - started < TestTimes.Dilated(TimeSpan.FromSeconds(20)));
         Assert.Equal([0, 1, 4], Pool.Map(Tasks.Square, new[] { 0, 1, 2 }));
     }
+
+    [Fact]
+    public void StuckTasksOnBothWorkersAtOnce_BothTimeOut()
+    {
+        // A fresh pool: both workers' first chunks leave at once with the same lane-local request number, so each
+        // needs a timer of its own (they once shared one key, and one stuck task then never timed out).
+        AsyncResult<List<int>> both = Pool.MapAsync(Tasks.Hang, new[] { 2, 2 }, chunksize: 1);
+        var ex = Assert.Throws<TimeoutException>(() => both.Get(TestTimes.Dilated(TimeSpan.FromSeconds(30))));
+        Assert.Contains("TaskTimeout", ex.Message, StringComparison.Ordinal);
+        Assert.Equal([1, 4], Pool.Map(Tasks.Square, new[] { 1, 2 }));
+    }
 }
 
 public sealed class PoolCPythonRetriesTests : PoolTest
