@@ -38,6 +38,7 @@ public sealed partial class Coordinator : IAsyncDisposable
         _ownsSystem = ownsSystem;
         _certificate = certificate;
         System = system;
+        Serializer = Runtime.Serialization.AkkaPayloadSerializer.Of(system); // looked up once: every pool call uses it
         LoggerFactory = loggerFactory;
         _lanes = lanes;
         _workers = workers;
@@ -53,7 +54,7 @@ public sealed partial class Coordinator : IAsyncDisposable
     public Akka.Actor.ActorSystem System { get; }
 
     /// <summary>The payload serializer bound into <see cref="System"/>, for what travels on the lanes.</summary>
-    internal IPayloadSerializer Serializer => Runtime.Serialization.AkkaPayloadSerializer.Of(System);
+    internal IPayloadSerializer Serializer { get; }
 
     /// <summary>A snapshot of every worker: name, pid, host, cores, state, restarts.</summary>
     public IReadOnlyList<WorkerInfo> Workers => [.. _workers.Select(w => w.Info)];
