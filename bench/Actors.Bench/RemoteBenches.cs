@@ -61,7 +61,7 @@ internal sealed class EchoTarget : IAsyncDisposable
 
     public static async Task<EchoTarget> StartAsync(bool lane)
     {
-        Coordinator coordinator = await Coordinator.StartAsync(new CoordinatorOptions { Workers = 1 });
+        Coordinator coordinator = await Coordinator.StartAsync(new CoordinatorOptions { Processes = 1 });
         if (!lane)
         {
             return new EchoTarget(coordinator, await coordinator.SpawnAsync<EchoCounter>(), null);
@@ -259,7 +259,7 @@ internal sealed class WorkerStartupBench : IBench
         for (int r = 0; r < repeats + 1; r++)
         {
             var watch = Stopwatch.StartNew();
-            Coordinator coordinator = await Coordinator.StartAsync(new CoordinatorOptions { Workers = workers });
+            Coordinator coordinator = await Coordinator.StartAsync(new CoordinatorOptions { Processes = workers });
             double started = watch.Elapsed.TotalMilliseconds;
             watch.Restart();
             await coordinator.DisposeAsync();

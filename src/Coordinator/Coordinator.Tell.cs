@@ -13,7 +13,7 @@ public sealed partial class Coordinator
         (System.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size") ?? 128_000) - AkkaEnvelopeRoom;
 
     /// <summary>
-    /// Stops an actor that <see cref="SpawnAsync{TActor}"/> placed on a worker; its watchers get <see cref="Terminated"/>.
+    /// Stops an actor that <see cref="SpawnAsync{TActor}(string?, int?, object?[])"/> placed on a worker; its watchers get <see cref="Terminated"/>.
     /// Every node runs Akka.Remote in untrusted mode, which drops a <see cref="PoisonPill"/> or <see cref="Kill"/> sent
     /// from another process; this asks the worker's agent instead. An actor can always stop itself.
     /// </summary>

@@ -22,7 +22,6 @@ public sealed partial class Coordinator : IAsyncDisposable
 {
     private readonly LaneListener _lanes;
     private readonly WorkerProcess[] _workers;
-    private readonly Assembly[] _allowed;
     private int _placement;
     private int _disposed;
 
@@ -32,7 +31,7 @@ public sealed partial class Coordinator : IAsyncDisposable
     internal System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate => _certificate;
     private readonly bool _ownsSystem;
 
-    private Coordinator(Akka.Actor.ActorSystem system, LaneListener lanes, WorkerProcess[] workers, Assembly[] allowed,
+    private Coordinator(Akka.Actor.ActorSystem system, LaneListener lanes, WorkerProcess[] workers,
         System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, ILoggerFactory loggerFactory, bool ownsSystem)
     {
         _ownsSystem = ownsSystem;
@@ -42,11 +41,29 @@ public sealed partial class Coordinator : IAsyncDisposable
         LoggerFactory = loggerFactory;
         _lanes = lanes;
         _workers = workers;
-        _allowed = allowed;
         for (int i = 0; i < workers.Length; i++)
         {
             int index = i;
             workers[i].Changed += info => WorkerChanged?.Invoke(index, info);
+        }
+        _stopAtExit = (_, _) => StopAtExit();
+        AppDomain.CurrentDomain.ProcessExit += _stopAtExit;
+    }
+
+    private readonly EventHandler _stopAtExit;
+
+    /// <summary>How long an app that exits without disposing the coordinator waits for it to stop its workers.</summary>
+    private static readonly TimeSpan StopAtExitTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The app is exiting and never disposed this coordinator (as CPython's finalizers stop a pool nobody closed): the
+    /// workers are stopped the ordinary way, so they leave quietly rather than report a lost coordinator.
+    /// </summary>
+    private void StopAtExit()
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            DisposeAsync().AsTask().Wait(StopAtExitTimeout);
         }
     }
 
@@ -92,7 +109,7 @@ public sealed partial class Coordinator : IAsyncDisposable
             WorkerLaunch launch = WorkerLaunch.Create(options, laneAddress, allowed);
             ILogger logger = loggerFactory.CreateLogger("Actors.Coordinator");
             string bootstrap = new WorkerBootstrap(Convert.ToHexString(key), Convert.ToBase64String(NodeCertificate.Export(certificate)), options.AkkaConfig).ToLine();
-            WorkerProcess[] workers = [.. Enumerable.Range(1, options.Workers ?? Environment.ProcessorCount)
+            WorkerProcess[] workers = [.. Enumerable.Range(1, options.Processes ?? Environment.ProcessorCount)
                 .Select(i => new WorkerProcess("worker-" + i.ToString(CultureInfo.InvariantCulture), launch, bootstrap, node.Task, options, logger))];
             // The workers start their runtime and their own actor systems while this one starts: each waits for
             // this node's address (its second standard-input line) only to announce itself.
@@ -103,7 +120,7 @@ public sealed partial class Coordinator : IAsyncDisposable
             lanes.Joined += lane => workers.FirstOrDefault(w => w.Name == lane.Peer.Name)?.OnJoined(lane);
             await lanes.ListenAsync(laneAddress, cancellationToken).ConfigureAwait(false);
             system.ActorOf(Akka.Actor.Props.Create(() => new WorkerDirectory(workers)), WorkerDirectoryPath.Name);
-            coordinator = new Coordinator(system, lanes, workers, allowed, certificate, loggerFactory, ownsSystem: hosted is null);
+            coordinator = new Coordinator(system, lanes, workers, certificate, loggerFactory, ownsSystem: hosted is null);
             node.SetResult(system);
             await starting.ConfigureAwait(false);
             return coordinator;
@@ -147,36 +164,53 @@ public sealed partial class Coordinator : IAsyncDisposable
     public static Coordinator Start(CoordinatorOptions? options = null, ILoggerFactory? loggerFactory = null) =>
         Task.Run(() => StartAsync(options, loggerFactory)).GetAwaiter().GetResult();
 
-    /// <summary>The default time <see cref="SpawnAsync{TActor}"/> waits for the worker's answer.</summary>
+    /// <summary>The default time <see cref="SpawnAsync{TActor}(string?, int?, object?[])"/> waits for the worker's answer.</summary>
     public static readonly TimeSpan DefaultSpawnTimeout = TimeSpan.FromSeconds(10); // a loaded worker still answers in well under a second
 
     /// <summary>Starts an Akka actor of type <typeparamref name="TActor"/> on a worker and returns its reference.</summary>
     /// <param name="name">The actor's name on that worker, or null for a generated one.</param>
     /// <param name="worker">The worker's index in <see cref="Workers"/>, or null to let the coordinator place it (round robin over running workers).</param>
     /// <param name="arguments">Constructor arguments; they are serialized like any message, here, so one that cannot travel fails this call.</param>
-    /// <exception cref="InvalidOperationException">The actor's assembly is not allowed, or no worker is running, or the worker refused.</exception>
+    /// <remarks>
+    /// The app's own code names the actor type here, so its assembly (and those of the arguments) is trusted on the worker
+    /// for this and later messages, without listing it in <see cref="CoordinatorOptions.AllowedAssemblies"/>.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">No worker is running, or the worker refused.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="worker"/> is not an index of <see cref="Workers"/>.</exception>
     /// <exception cref="PayloadSerializationException">An argument cannot travel to a worker; the message names it.</exception>
     /// <exception cref="TimeoutException">The worker did not answer within <see cref="DefaultSpawnTimeout"/>.</exception>
-    public Task<Akka.Actor.IActorRef> SpawnAsync<TActor>(string? name = null, int? worker = null, params object?[] arguments) where TActor : Akka.Actor.ActorBase
+    public Task<Akka.Actor.IActorRef> SpawnAsync<TActor>(string? name = null, int? worker = null, params object?[] arguments) where TActor : Akka.Actor.ActorBase =>
+        SpawnAsync<TActor>(name, worker, CancellationToken.None, arguments);
+
+    /// <summary>Starts an Akka actor of type <typeparamref name="TActor"/> on a worker; the wait for the worker's answer can be cancelled.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public Task<Akka.Actor.IActorRef> SpawnAsync<TActor>(string? name, int? worker, CancellationToken cancellationToken, params object?[] arguments) where TActor : Akka.Actor.ActorBase
     {
-        WorkerProcess target = Place(typeof(TActor), worker);
+        WorkerProcess target = Place(worker);
+        TrustAssemblies trust = Trust([typeof(TActor), .. arguments.Select(a => a?.GetType())]);
         var request = new SpawnRequest(typeof(TActor).FullName!, typeof(TActor).Assembly.GetName().Name!, arguments, name);
         if (Serializer.Serialize<object>(request).Length > AkkaFrameLimit) // an argument that cannot travel fails here, named
         {
             throw new MessageTooLargeException($"The arguments of {typeof(TActor).Name} serialize to more than Akka.Remote's frame size ({AkkaFrameLimit:N0} bytes); pass the data in a message with Coordinator.Tell, which uses the lane for large ones, or raise akka.remote.dot-netty.tcp.maximum-frame-size.");
         }
         Akka.Actor.IActorRef agent = target.Agent ?? throw new InvalidOperationException($"{target.Name} is not running; see Coordinator.Workers for its state.");
-        return Akka.Actor.Futures.Ask<Akka.Actor.IActorRef>(agent, request, DefaultSpawnTimeout);
+        LaneConnection lane = target.Lane ?? throw new InvalidOperationException($"{target.Name} is not running; see Coordinator.Workers for its state.");
+        return SpawnCoreAsync(lane, agent, trust, request, cancellationToken);
     }
 
-    private WorkerProcess Place(Type type, int? worker)
+    private static async Task<Akka.Actor.IActorRef> SpawnCoreAsync(LaneConnection lane, Akka.Actor.IActorRef agent, TrustAssemblies trust, SpawnRequest request, CancellationToken cancellationToken)
+    {
+        if (trust.Names.Length > 0)
+        {
+            // Over the lane and answered: the spawn request goes over Akka.Remote, which is not ordered with the lane.
+            await lane.AskAsync<bool>(trust, DefaultSpawnTimeout).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return await Akka.Actor.Futures.Ask<Akka.Actor.IActorRef>(agent, request, DefaultSpawnTimeout, cancellationToken).ConfigureAwait(false);
+    }
+
+    private WorkerProcess Place(int? worker)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (!_allowed.Contains(type.Assembly))
-        {
-            throw new InvalidOperationException($"{type.Name}'s assembly '{type.Assembly.GetName().Name}' is not allowed on the workers; add it to CoordinatorOptions.AllowedAssemblies.");
-        }
         if (worker is { } index)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(index, nameof(worker));
@@ -192,7 +226,11 @@ public sealed partial class Coordinator : IAsyncDisposable
     }
 
     /// <summary>Replaces a worker's process by a fresh one, outside the restart policy (maxtasksperchild, a stuck task).</summary>
-    internal void RecycleWorker(int index) => _workers[index].Recycle();
+    /// <returns>Completes when the old process has exited.</returns>
+    internal Task RecycleWorker(int index) => _workers[index].Recycle();
+
+    /// <summary>Kills every worker process at once, for good (a pool that owns this coordinator was terminated); completes when all have exited.</summary>
+    internal Task KillWorkersAsync() => Task.WhenAll(_workers.Select(w => w.KillAsync()));
 
     internal ILoggerFactory LoggerFactory { get; }
 
@@ -209,6 +247,7 @@ public sealed partial class Coordinator : IAsyncDisposable
         {
             return;
         }
+        AppDomain.CurrentDomain.ProcessExit -= _stopAtExit;
         // Akka first: its associations with the workers end gracefully, not as failures when the workers exit.
         // An actor system the app owns (Akka.Hosting) is left to the app, which is stopping it anyway.
         if (_ownsSystem)

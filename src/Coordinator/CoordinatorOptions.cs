@@ -21,12 +21,15 @@ public sealed record CoordinatorOptions
     private readonly TimeSpan _restartWindow = TimeSpan.FromMinutes(1);
     private readonly byte[]? _authKey;
 
-    /// <summary>How many worker processes; null means one per core (<see cref="Environment.ProcessorCount"/>).</summary>
+    /// <summary>
+    /// How many worker processes; null means one per core (<see cref="Environment.ProcessorCount"/>). The same word as
+    /// <see cref="PoolOptions.Processes"/> and CPython's <c>Pool(processes=...)</c>; <see cref="Coordinator.Workers"/> lists them.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
-    public int? Workers
+    public int? Processes
     {
         get => _workers;
-        init { if (value is { } v) ArgumentOutOfRangeException.ThrowIfLessThan(v, 1, nameof(Workers)); _workers = value; }
+        init { if (value is { } v) ArgumentOutOfRangeException.ThrowIfLessThan(v, 1, nameof(Processes)); _workers = value; }
     }
 
     /// <summary>The app's assemblies whose actor types and messages may travel to workers. The entry assembly is always included.</summary>

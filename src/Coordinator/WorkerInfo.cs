@@ -23,4 +23,11 @@ public enum WorkerState
 /// <param name="State">Where it is in its life.</param>
 /// <param name="Restarts">How often it was restarted.</param>
 /// <param name="LastExit">How its last process ended, for example "exit code 1" or "killed by signal 9 (SIGKILL)", or null.</param>
-public sealed record WorkerInfo(string Name, int Pid, string Host, int Cores, WorkerState State, int Restarts, string? LastExit);
+public sealed record WorkerInfo(string Name, int Pid, string Host, int Cores, WorkerState State, int Restarts, string? LastExit)
+{
+    /// <summary>The exit code of its last process when that process exited by itself; null if a signal ended it, or none has ended.</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary>The signal that ended its last process (9 for SIGKILL, 6 for SIGABRT), or null.</summary>
+    public int? Signal { get; init; }
+}

@@ -33,3 +33,12 @@ internal sealed record DeliverLocal(object Target, object Message, object? Sende
 
 /// <summary>Asks a worker's agent to stop one of the actors it placed (remote PoisonPill and Kill are refused in untrusted mode).</summary>
 internal sealed record StopActor(object Actor);
+
+/// <summary>
+/// From the coordinator over the lane: the app's code named types of these assemblies in a call (a task's class, its
+/// closure, its item and result types), so the worker loads them and trusts their types from now on. Applied by the lane's
+/// reader before it decodes the next message, so the call's own messages that follow can use them. <paramref name="Names"/>
+/// are simple assembly names, <paramref name="Locations"/> their files on the coordinator (tried when the name alone does
+/// not load). Only the authenticated coordinator sends it; a worker never takes it from anyone else.
+/// </summary>
+internal sealed record TrustAssemblies(string[] Names, string[] Locations);

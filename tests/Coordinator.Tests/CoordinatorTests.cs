@@ -9,8 +9,7 @@ public sealed class CoordinatorTests
 {
     private static CoordinatorOptions Options(int workers = 2) => new()
     {
-        Workers = workers,
-        AllowedAssemblies = [typeof(CoordinatorTests).Assembly],
+        Processes = workers,
         ListenAddress = $"unix:@actors-test-{Environment.ProcessId}-{Guid.NewGuid():N}",
         Lane = new LaneOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(200), HeartbeatTimeout = TimeSpan.FromSeconds(2) },
     };
@@ -282,5 +281,42 @@ public sealed class CoordinatorTests
         }
         Assert.True(allGone, $"workers still alive {stopwatch.Elapsed} after their coordinator was killed");
         Assert.False(ProcessScan.AbstractSocketExists(address!));
+    }
+
+    [Fact]
+    public async Task AppExitsWithoutDisposingItsPool_ExitsWithCodeZero_Quietly_NoWorkerLeft()
+    {
+        string hostDll = Path.Combine(AppContext.BaseDirectory, "Actors.Tests.CoordinatorHost.dll");
+        var start = new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(Environment.ProcessPath!)!, "dotnet"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (!File.Exists(start.FileName)) start.FileName = "dotnet";
+        start.ArgumentList.Add("exec");
+        start.ArgumentList.Add(hostDll);
+        start.ArgumentList.Add("pool-no-dispose");
+        using Process host = Process.Start(start)!;
+        Task<string> stdout = host.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = host.StandardError.ReadToEndAsync();
+        using (var timeout = new CancellationTokenSource(TestTimes.Dilated(TimeSpan.FromSeconds(60))))
+        {
+            await host.WaitForExitAsync(timeout.Token);
+        }
+        string output = await stdout;
+        string errors = await stderr;
+        Assert.True(host.ExitCode == 0, $"exit code {host.ExitCode}; stderr: {errors}");
+        Assert.Contains("sum 328350", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("lost", output + errors, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("warn", output + errors, StringComparison.OrdinalIgnoreCase);
+        int[] workers = [.. output.Split('\n').First(l => l.StartsWith("pids ", StringComparison.Ordinal))[5..].Trim().Split(' ').Skip(1).Select(int.Parse)];
+        Assert.NotEmpty(workers);
+        bool gone = await ProcessScan.EventuallyAsync(() => workers.All(p => !ProcessScan.IsAlive(p)), TestTimes.Dilated(TimeSpan.FromSeconds(2)));
+        foreach (int orphan in workers.Where(ProcessScan.IsAlive))
+        {
+            Process.GetProcessById(orphan).Kill();
+        }
+        Assert.True(gone, "a worker outlived the app that never disposed its pool");
     }
 }

@@ -26,6 +26,7 @@ internal abstract class ChunkInvoker
         Type invoker = (arguments.Length, cancellable) switch
         {
             (0, false) => typeof(Invoker0<>).MakeGenericType(result),
+            (0, true) => typeof(Invoker0C<>).MakeGenericType(result),
             (1, false) => typeof(Invoker1<,>).MakeGenericType(arguments[0], result),
             (1, true) => typeof(Invoker1C<,>).MakeGenericType(arguments[0], result),
             (2, false) => typeof(Invoker2<,,>).MakeGenericType(arguments[0], arguments[1], result),
@@ -76,6 +77,13 @@ internal abstract class ChunkInvoker
         private readonly Func<TResult> _f = Bind<Func<TResult>>(method, target);
 
         protected override TResult Call(int item, CancellationToken cancellationToken) => _f();
+    }
+
+    private sealed class Invoker0C<TResult>(MethodInfo method, object? target) : Typed<int, TResult>
+    {
+        private readonly Func<CancellationToken, TResult> _f = Bind<Func<CancellationToken, TResult>>(method, target);
+
+        protected override TResult Call(int item, CancellationToken cancellationToken) => _f(cancellationToken);
     }
 
     private sealed class Invoker1<T, TResult>(MethodInfo method, object? target) : Typed<T, TResult>

@@ -19,6 +19,7 @@ public sealed class ImapIterator<T> : IEnumerable<T>, IDisposable
     private readonly Action _pump;
     private Task<bool>? _waiting; // a wait that a timed-out call left: the next call goes on with it
     private bool _ended;
+    private int _enumerated;
 
     internal ImapIterator(ResultStream<T> stream, Action pump)
     {
@@ -31,13 +32,15 @@ public sealed class ImapIterator<T> : IEnumerable<T>, IDisposable
     /// <exception cref="InvalidOperationException">Every result has been taken (CPython's StopIteration).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
     /// <remarks>A failed item throws its own exception, with its index in <c>Data[Pool.ItemIndexKey]</c>.</remarks>
-    public T Next(TimeSpan? timeout = null) =>
-        TryNext(out T value, timeout) ? value : throw new InvalidOperationException("No results are left: every result of this call has been taken.");
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first; the call goes on, and Next can be called again.</exception>
+    public T Next(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        TryNext(out T value, timeout, cancellationToken) ? value : throw new InvalidOperationException("No results are left: every result of this call has been taken.");
 
     /// <summary>Takes the next result, waiting at most <paramref name="timeout"/>; false once every result has been taken.</summary>
     /// <exception cref="TimeoutException">No result within the timeout; the call goes on, and so can the caller.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative.</exception>
-    public bool TryNext(out T value, TimeSpan? timeout = null)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first; the call goes on.</exception>
+    public bool TryNext(out T value, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         if (timeout is { } given && given < TimeSpan.Zero && given != Timeout.InfiniteTimeSpan)
         {
@@ -57,7 +60,7 @@ public sealed class ImapIterator<T> : IEnumerable<T>, IDisposable
                 return true;
             }
             _pump();
-            if (allRecorded || !More(deadline, timeout))
+            if (allRecorded || !More(deadline, timeout, cancellationToken))
             {
                 _ended = true;
                 _stream.Dispose();
@@ -68,7 +71,7 @@ public sealed class ImapIterator<T> : IEnumerable<T>, IDisposable
     }
 
     /// <summary>Waits until more results are here (true) or the call has ended (false) by <paramref name="deadline"/>.</summary>
-    private bool More(long deadline, TimeSpan? timeout)
+    private bool More(long deadline, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         Task<bool>? waiting = _waiting;
         if (waiting is null)
@@ -84,7 +87,12 @@ public sealed class ImapIterator<T> : IEnumerable<T>, IDisposable
         bool done;
         try
         {
-            done = waiting.Wait(left == -1 ? Timeout.Infinite : (int)Math.Min(left, int.MaxValue));
+            done = waiting.Wait(left == -1 ? Timeout.Infinite : (int)Math.Min(left, int.MaxValue), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _waiting = waiting; // the next call goes on with this wait
+            throw;
         }
         catch (AggregateException)
         {
@@ -99,8 +107,18 @@ public sealed class ImapIterator<T> : IEnumerable<T>, IDisposable
         return waiting.GetAwaiter().GetResult(); // a stopped call (cancelled, the pool terminated) throws its reason here
     }
 
-    /// <summary>Enumerates the results not taken yet; a failed item throws its exception.</summary>
+    /// <summary>Enumerates the results not taken yet (by <see cref="Next"/>); a failed item throws its exception.</summary>
+    /// <exception cref="InvalidOperationException">It was enumerated before: its results are read once (keep them with <c>ToList</c> to read them twice).</exception>
     public IEnumerator<T> GetEnumerator()
+    {
+        if (Interlocked.Exchange(ref _enumerated, 1) == 1)
+        {
+            throw new InvalidOperationException("These imap results were enumerated before; like CPython's iterator they are read once. Keep them in a list (ToList) to read them twice.");
+        }
+        return Enumerate();
+    }
+
+    private IEnumerator<T> Enumerate()
     {
         try
         {

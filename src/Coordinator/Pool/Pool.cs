@@ -28,6 +28,19 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
     /// <summary>The key under which a failed item's index is stored in its exception's <see cref="Exception.Data"/>.</summary>
     public const string ItemIndexKey = "Actors.ItemIndex";
 
+    /// <summary>The index of the item that failed with <paramref name="exception"/>, when it is a failed item's exception (see <see cref="ItemIndexKey"/>).</summary>
+    public static bool TryGetItemIndex(Exception exception, out int index)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        if (exception.Data[ItemIndexKey] is int found)
+        {
+            index = found;
+            return true;
+        }
+        index = -1;
+        return false;
+    }
+
     /// <summary>Set (true) in <see cref="Exception.Data"/> when the exception came from the input sequence, not from a task.</summary>
     public const string InputFailedKey = "Actors.InputFailed";
 
@@ -46,6 +59,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
     private long _jobIds;
     private int _state;
     private int _joiners; // joins waiting now: while there are any, lazy calls read past their window
+    private Task _workersStopped = Task.CompletedTask; // after Terminate: the exit of the processes it stopped
 
     private Pool(Coordinator coordinator, bool ownsCoordinator, PoolScheduler scheduler, PoolOptions options)
     {
@@ -80,7 +94,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         coordinatorOptions ??= new CoordinatorOptions();
         if (options.Processes is { } processes)
         {
-            coordinatorOptions = coordinatorOptions with { Workers = processes };
+            coordinatorOptions = coordinatorOptions with { Processes = processes };
         }
         Coordinator coordinator = await Coordinator.StartAsync(coordinatorOptions, loggerFactory, cancellationToken).ConfigureAwait(false);
         try
@@ -100,9 +114,10 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
 
     private static async Task<Pool> StartCoreAsync(Coordinator coordinator, bool owns, PoolOptions options, CancellationToken cancellationToken)
     {
+        TrustAssemblies trust = options.Initializer is { } init ? coordinator.TrustCall(init.Method, init.Target?.GetType(), typeof(object)) : new([], []);
         TaskFunction? initializer = options.Initializer is null ? null : TaskFunction.From(options.Initializer, coordinator.Serializer);
         int processes = Math.Min(options.Processes ?? coordinator.Workers.Count, coordinator.Workers.Count);
-        PoolScheduler scheduler = await PoolScheduler.StartAsync(coordinator, options, Guid.NewGuid().ToString("N"), initializer,
+        PoolScheduler scheduler = await PoolScheduler.StartAsync(coordinator, options, Guid.NewGuid().ToString("N"), initializer, trust,
             coordinator.LoggerFactory.CreateLogger("Actors.Pool"), processes, cancellationToken).ConfigureAwait(false);
         return new Pool(coordinator, owns, scheduler, options);
     }
@@ -139,11 +154,19 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         }
         int size = chunksize ?? items switch { ICollection<TItem> c => DefaultChunksize(c.Count), IReadOnlyCollection<TItem> r => DefaultChunksize(r.Count), _ => 1 };
         EnsureRunning();
+        TrustAssemblies trust = _coordinator.TrustCall(function.Method, function.Target?.GetType(), typeof(TItem));
         TaskFunction task = TaskFunction.From(function, _coordinator.Serializer);
+        if (onSingle is null)
+        {
+            CheckItems(function, items);
+        }
         bool cancellable = IsCancellable(function.Method);
         // A lazy call reads ahead a bounded window; an eager one (map) is consumed as fast as results arrive.
         int window = lazy ? Math.Max(size * Processes * _options.ChunksInFlight * 4, MinReadAhead) : int.MaxValue;
-        var job = new PoolJob<TItem>(Interlocked.Increment(ref _jobIds), task, cancellable, items, size, chunksize is not null, window, _options.FailFast, progress, cancellationToken, onSingle);
+        var job = new PoolJob<TItem>(Interlocked.Increment(ref _jobIds), task, cancellable, items, size, chunksize is not null, window, _options.FailFast, progress, cancellationToken, onSingle)
+        {
+            Trust = trust,
+        };
         _scheduler.Submit(job);
         return job;
     }
@@ -230,22 +253,32 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
     /// <summary>No new calls; calls in progress finish. Join waits for them.</summary>
     public void Close() => Interlocked.CompareExchange(ref _state, (int)PoolState.Closed, (int)PoolState.Running);
 
-    /// <summary>Stops at once: calls in progress fail with "Pool not running", queued chunks are dropped.</summary>
+    /// <summary>
+    /// Stops at once, as CPython's <c>terminate</c>: calls in progress fail with "Pool not running", queued chunks are
+    /// dropped, and the worker processes are killed, not left to finish their tasks. A pool that started its own
+    /// coordinator kills all of its workers (for good); a pool on a shared coordinator kills only the workers running its
+    /// tasks just now, and the coordinator replaces them. <see cref="Join"/> then waits until those processes have exited.
+    /// </summary>
     public void Terminate()
     {
         if (Interlocked.Exchange(ref _state, (int)PoolState.Terminated) != (int)PoolState.Terminated)
         {
-            _scheduler.Terminate();
+            Volatile.Write(ref _workersStopped, _scheduler.Terminate(killAll: _ownsCoordinator));
         }
     }
 
-    /// <summary>Waits for the calls in progress to finish after <see cref="Close"/> or <see cref="Terminate"/>.</summary>
+    /// <summary>
+    /// Waits for the calls in progress to finish after <see cref="Close"/>, or, after <see cref="Terminate"/>, for the
+    /// worker processes it stopped to exit.
+    /// </summary>
     /// <returns>False if they did not finish within <paramref name="timeout"/>.</returns>
     /// <exception cref="InvalidOperationException">The pool is still running (CPython raises ValueError).</exception>
-    public bool Join(TimeSpan? timeout = null) => Task.Run(() => JoinAsync(timeout)).GetAwaiter().GetResult();
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public bool Join(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => JoinAsync(timeout, cancellationToken), CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>The asynchronous form of <see cref="Join"/>.</summary>
-    public async Task<bool> JoinAsync(TimeSpan? timeout = null)
+    public async Task<bool> JoinAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         if (State == PoolState.Running)
         {
@@ -263,8 +296,12 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         }
         try
         {
-            Task idle = _scheduler.WhenIdle();
-            return await Task.WhenAny(idle, Task.Delay(wait)).ConfigureAwait(false) == idle;
+            await Task.WhenAll(_scheduler.WhenIdle(), Volatile.Read(ref _workersStopped)).WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
         finally
         {

@@ -85,6 +85,9 @@ internal abstract class PoolJob : IDisposable
 
     public TaskFunction Function { get; }
 
+    /// <summary>The app assemblies the call names; each worker is told to trust them before its first chunk of the call.</summary>
+    public TrustAssemblies Trust { get; init; } = new([], []);
+
     public bool Cancellable { get; }
 
     /// <summary>Items the call may have in flight or unread by its caller; <see cref="int.MaxValue"/> for an eager call.</summary>

@@ -23,13 +23,13 @@ internal sealed class PoolScheduler
     public int Size { get; }
 
     /// <summary>Starts the scheduler and a task runner on each of the first <paramref name="processes"/> workers.</summary>
-    public static async Task<PoolScheduler> StartAsync(Coordinator coordinator, PoolOptions options, string poolId, TaskFunction? initializer, ILogger logger,
+    public static async Task<PoolScheduler> StartAsync(Coordinator coordinator, PoolOptions options, string poolId, TaskFunction? initializer, TrustAssemblies initializerTrust, ILogger logger,
         int processes, CancellationToken cancellationToken)
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var pumpRequested = new PoolSchedulerActor.PumpFlag();
         IActorRef actor = coordinator.System.ActorOf(
-            Props.Create(() => new PoolSchedulerActor(coordinator, options, poolId, initializer, logger, processes, started, pumpRequested))
+            Props.Create(() => new PoolSchedulerActor(coordinator, options, poolId, initializer, initializerTrust, logger, processes, started, pumpRequested))
                 .WithDispatcher(PoolSchedulerActor.Dispatcher), "pool-" + poolId);
         try
         {
@@ -37,7 +37,7 @@ internal sealed class PoolScheduler
         }
         catch
         {
-            actor.Tell(PoolSchedulerActor.TerminatePool.Instance);
+            actor.Tell(new PoolSchedulerActor.TerminatePool(KillAll: false, null));
             actor.Tell(PoisonPill.Instance);
             throw;
         }
@@ -66,8 +66,14 @@ internal sealed class PoolScheduler
         return idle.Task;
     }
 
-    /// <summary>Fails every call in progress and stops the runners.</summary>
-    public void Terminate() => _actor.Tell(PoolSchedulerActor.TerminatePool.Instance);
+    /// <summary>Fails every call in progress and stops the processes running its tasks (every worker when <paramref name="killAll"/>).</summary>
+    /// <returns>Completes when those processes have exited.</returns>
+    public Task Terminate(bool killAll)
+    {
+        var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _actor.Tell(new PoolSchedulerActor.TerminatePool(killAll, exited));
+        return exited.Task;
+    }
 
     /// <summary>Stops the scheduler actor itself (the pool is disposed); waits still pending complete.</summary>
     public void Stop() => _actor.Tell(PoisonPill.Instance);

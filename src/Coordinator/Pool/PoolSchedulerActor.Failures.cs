@@ -11,7 +11,7 @@ internal sealed partial class PoolSchedulerActor
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(2);
 
     /// <summary>Items that failed on a dead worker, waiting to learn how its process ended.</summary>
-    private readonly List<(int Worker, int Pid, Action<string> Fail)> _awaitingExit = [];
+    private readonly List<(int Worker, int Pid, Action<WorkerInfo> Fail)> _awaitingExit = [];
 
     /// <summary>The dead worker's exit was not reported in time.</summary>
     private sealed record ExitUnknown(int Worker, int Pid);
@@ -56,8 +56,9 @@ internal sealed partial class PoolSchedulerActor
             if (chunk.Attempts > _options.MaxTaskRetries)
             {
                 Chunk failed = chunk;
-                WhenExitKnown(slot.Worker, pid, how => failed.Job.FailItems(failed, index => new WorkerLostException(
-                    $"Item {index} {where} on {worker} (pid {pid}) when it died ({how}); it was tried {failed.Attempts} time(s), the retry limit is {_options.MaxTaskRetries}. {error.Message}", pid, how)));
+                WhenExitKnown(slot.Worker, pid, exit => failed.Job.FailItems(failed, index => new WorkerLostException(
+                    $"Item {index} {where} on {worker} (pid {pid}) when it died ({exit.LastExit}); it was tried {failed.Attempts} time(s), the retry limit is {_options.MaxTaskRetries}. {error.Message}",
+                    pid, exit.LastExit!, exit.ExitCode, exit.Signal)));
             }
             else
             {
@@ -71,21 +72,24 @@ internal sealed partial class PoolSchedulerActor
     }
 
     /// <summary>Runs <paramref name="fail"/> with how the worker's process <paramref name="pid"/> ended, once that is known (or after <see cref="ExitWait"/>).</summary>
-    private void WhenExitKnown(int worker, int pid, Action<string> fail)
+    private void WhenExitKnown(int worker, int pid, Action<WorkerInfo> fail)
     {
         WorkerInfo info = _coordinator.Workers[worker];
         if (info.Pid != pid || info.State != WorkerState.Running)
         {
-            fail(info.LastExit ?? "its connection was lost");
+            fail(info.LastExit is null ? Unknown(info) : info);
             return;
         }
         _awaitingExit.Add((worker, pid, fail));
         Timers.StartSingleTimer((worker, pid), new ExitUnknown(worker, pid), ExitWait);
     }
 
-    private void ResolveExits(int worker, int pid, string how)
+    /// <summary>The snapshot of a worker whose exit is not known (yet): only its connection was lost.</summary>
+    private static WorkerInfo Unknown(WorkerInfo info) => info with { LastExit = "its connection was lost", ExitCode = null, Signal = null };
+
+    private void ResolveExits(int worker, int pid, WorkerInfo how)
     {
-        foreach ((int Worker, int Pid, Action<string> Fail) waiting in _awaitingExit.Where(w => w.Worker == worker && w.Pid == pid).ToArray())
+        foreach ((int Worker, int Pid, Action<WorkerInfo> Fail) waiting in _awaitingExit.Where(w => w.Worker == worker && w.Pid == pid).ToArray())
         {
             _awaitingExit.Remove(waiting);
             Timers.Cancel((worker, pid));
@@ -97,9 +101,9 @@ internal sealed partial class PoolSchedulerActor
     private void OnWorkerChanged(WorkerChanged changed)
     {
         (int worker, WorkerInfo info) = changed;
-        foreach ((int Worker, int Pid, Action<string> _) waiting in _awaitingExit.Where(w => w.Worker == worker && (info.Pid != w.Pid || info.State != WorkerState.Running)).ToArray())
+        foreach ((int Worker, int Pid, Action<WorkerInfo> _) waiting in _awaitingExit.Where(w => w.Worker == worker && (info.Pid != w.Pid || info.State != WorkerState.Running)).ToArray())
         {
-            ResolveExits(worker, waiting.Pid, info.LastExit ?? "its connection was lost");
+            ResolveExits(worker, waiting.Pid, info.LastExit is null ? Unknown(info) : info);
         }
         foreach (Slot slot in _slots.Where(s => s.Worker == worker && s.Reviving))
         {
@@ -125,7 +129,7 @@ internal sealed partial class PoolSchedulerActor
             }
         }
         WorkerInfo info = _coordinator.Workers[slot.Worker];
-        _coordinator.RecycleWorker(slot.Worker); // the stuck task holds that worker; replace it
+        _ = _coordinator.RecycleWorker(slot.Worker); // the stuck task holds that worker; replace it
         foreach (Chunk chunk in held)
         {
             if (chunk != timedOut)
@@ -175,6 +179,11 @@ internal sealed partial class PoolSchedulerActor
         if (info.State == WorkerState.Failed)
         {
             slot.Reviving = false;
+            if (_started.TrySetException(new WorkerStartException($"{info.Name} failed more often than the restart policy allows ({info.LastExit}); the pool cannot start on it.")))
+            {
+                Context.Stop(Self);
+                return;
+            }
             FailIfNoWorkerLeft();
         }
         else if (info.State == WorkerState.Running && info.Pid != slot.ReplacedPid)

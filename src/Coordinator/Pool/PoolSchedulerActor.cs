@@ -21,6 +21,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     private readonly PoolOptions _options;
     private readonly string _poolId;
     private readonly TaskFunction? _initializer;
+    private readonly TrustAssemblies _initializerTrust;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _started;
     private readonly Queue<Chunk> _retries = new();
@@ -36,9 +37,10 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public PoolSchedulerActor(Coordinator coordinator, PoolOptions options, string poolId, TaskFunction? initializer, ILogger logger, int processes, TaskCompletionSource started,
-        PumpFlag pumpRequested)
+    public PoolSchedulerActor(Coordinator coordinator, PoolOptions options, string poolId, TaskFunction? initializer, TrustAssemblies initializerTrust, ILogger logger, int processes,
+        TaskCompletionSource started, PumpFlag pumpRequested)
     {
+        _initializerTrust = initializerTrust;
         _pumpRequested = pumpRequested;
         _coordinator = coordinator;
         _options = options;
@@ -59,7 +61,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         Receive<RunnerReady>(OnRunnerReady);
         Receive<RunnerFailed>(OnRunnerFailed);
         Receive<WorkerChanged>(OnWorkerChanged);
-        Receive<ExitUnknown>(m => ResolveExits(m.Worker, m.Pid, "its connection was lost"));
+        Receive<ExitUnknown>(m => ResolveExits(m.Worker, m.Pid, Unknown(_coordinator.Workers[m.Worker])));
         Receive<CancelCall>(m => Cancel(m.Job, m.Reason));
         Receive<OpenWindows>(m =>
         {
@@ -71,7 +73,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
             _idleWaiters.Add(m.Idle);
             Pump();
         });
-        Receive<TerminatePool>(_ => Terminate());
+        Receive<TerminatePool>(Terminate);
     }
 
     private sealed class Slot(int worker)
@@ -102,6 +104,12 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
 
         /// <summary>A runner is being started in the slot's worker.</summary>
         public bool Spawning { get; set; }
+
+        /// <summary>The lane <see cref="TrustedNames"/> were sent on; a new process starts from nothing.</summary>
+        public LaneConnection? TrustLane { get; set; }
+
+        /// <summary>App assemblies this slot's worker process has been told to trust.</summary>
+        public HashSet<string> TrustedNames { get; } = new(StringComparer.Ordinal);
     }
 
     internal sealed record Submit(PoolJob Job);
@@ -128,10 +136,12 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
 
     internal sealed record WhenIdle(TaskCompletionSource Idle);
 
-    internal sealed class TerminatePool
-    {
-        public static readonly TerminatePool Instance = new();
-    }
+    /// <summary>
+    /// Stops every call and the runners. With <paramref name="KillAll"/> (the pool owns its coordinator) every worker
+    /// process is killed for good; otherwise those running this pool's tasks are replaced. <paramref name="Exited"/>
+    /// completes when the killed processes have exited.
+    /// </summary>
+    internal sealed record TerminatePool(bool KillAll, TaskCompletionSource? Exited);
 
     private sealed record CancelCall(PoolJob Job, Exception Reason);
 
@@ -179,6 +189,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         var start = new StartLaneActor(_poolId, typeof(TaskRunner).FullName!, typeof(TaskRunner).Assembly.GetName().Name!,
             [_initializer, _options.InitializerArguments.ToArray(), _options.MaxTasksPerChild ?? 0], TaskRunner.Dispatcher);
         IActorRef self = Self;
+        EnsureTrusted(slot, lane, _initializerTrust);
         lane.AskAsync<bool>(start, Coordinator.DefaultSpawnTimeout, _poolId).ContinueWith(t => self.Tell(t.IsCompletedSuccessfully
             ? new RunnerReady(slot, lane)
             : new RunnerFailed(slot, lane.Peer.Pid, t.Exception?.InnerException ?? new TimeoutException("The runner did not start."))),
@@ -203,7 +214,10 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     private void OnRunnerFailed(RunnerFailed failed)
     {
         failed.Slot.Spawning = false;
-        if (!_started.Task.IsCompleted)
+        // At start-up, a worker that is being replaced (its process just died, or a pool before this one terminated it) is
+        // waited for like later on; anything else (a refusal, a worker that failed for good) fails the start.
+        bool replaced = failed.Error is NodeLostException && _coordinator.Workers[failed.Slot.Worker].State != WorkerState.Failed;
+        if (!_started.Task.IsCompleted && !replaced)
         {
             _started.TrySetException(failed.Error);
             Context.Stop(Self);
@@ -405,20 +419,47 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         return null;
     }
 
+    /// <summary>
+    /// Tells the worker behind <paramref name="lane"/> to trust the app assemblies a call names, once per assembly and process,
+    /// before the call's messages that need them (same order key: they arrive after it).
+    /// </summary>
+    private void EnsureTrusted(Slot slot, LaneConnection lane, TrustAssemblies trust)
+    {
+        if (slot.TrustLane != lane)
+        {
+            slot.TrustLane = lane;
+            slot.TrustedNames.Clear();
+        }
+        int[] missing = [.. Enumerable.Range(0, trust.Names.Length).Where(i => !slot.TrustedNames.Contains(trust.Names[i]))];
+        if (missing.Length == 0)
+        {
+            return;
+        }
+        lane.Tell(new TrustAssemblies([.. missing.Select(i => trust.Names[i])], [.. missing.Select(i => trust.Locations[i])]), _poolId);
+        foreach (int i in missing)
+        {
+            slot.TrustedNames.Add(trust.Names[i]);
+        }
+    }
+
     private void Send(Slot slot, LaneConnection runner, Chunk chunk)
     {
         var sent = new Sent(slot, runner, chunk);
         long request;
         try
         {
+            EnsureTrusted(slot, runner, chunk.Job.Trust);
             request = runner.Request(new RunChunk(_poolId, chunk.Job.Id, chunk.Index, chunk.Job.Function, chunk.Items, chunk.Job.Cancellable,
                 chunk.Job.Chunksize, ChunkSizing.GiveBackAfterMicroseconds(chunk)), Self, sent, _poolId);
         }
         catch (Exception ex) when (ex is PayloadSerializationException or MessageTooLargeException)
         {
-            // These items cannot travel; they fail alone.
+            // These items cannot travel; they fail alone, each with an exception of its own (it carries its index).
             slot.InFlight.Remove(chunk);
-            chunk.Job.FailItems(chunk, _ => ex);
+            string reason = ex.Message.StartsWith("RunChunk.Items", StringComparison.Ordinal) ? ex.Message[(ex.Message.IndexOf(':', StringComparison.Ordinal) + 2)..] : ex.Message;
+            chunk.Job.FailItems(chunk, index => ex is MessageTooLargeException
+                ? new MessageTooLargeException($"Item {index} is in a chunk too large to send to a worker: {reason}")
+                : new PayloadSerializationException($"Item {index} cannot travel to a worker: {reason}", ex));
             Self.Tell(PumpRequest.Instance);
             return;
         }
@@ -428,6 +469,13 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
             // Keyed by worker and request: request ids are counted per lane, so two workers' ids collide.
             Timers.StartSingleTimer(TimerKey(slot, request), new ChunkTimedOut(sent, request), perTask * chunk.Items.Length); // the clock starts as it is sent
         }
+    }
+
+    /// <summary>A faithful copy (type, message, stack, data) through the payload serializer's exception codec.</summary>
+    private Exception Copy(Exception error)
+    {
+        IPayloadSerializer serializer = _coordinator.Serializer;
+        return serializer.Deserialize<Exception>(serializer.Serialize(error));
     }
 
     private static (string, int, long) TimerKey(Slot slot, long request) => ("chunk", slot.Worker, request);
@@ -447,7 +495,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         else if (reply.Failure is { } error)
         {
             slot.InFlight.Remove(chunk);
-            chunk.Job.FailItems(chunk, _ => error);
+            chunk.Job.FailItems(chunk, index => index == chunk.Start ? error : Copy(error)); // one each: it carries its item's index
         }
         else if (slot.InFlight.Remove(chunk))
         {
@@ -466,7 +514,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
             chunk.Job.Complete(chunk, result.Ran, (Array)result.Results, result.FailedOffsets, result.Failures);
             if (recycleNow)
             {
-                _coordinator.RecycleWorker(slot.Worker);
+                _ = _coordinator.RecycleWorker(slot.Worker);
                 Revive(slot);
             }
         }
@@ -506,17 +554,35 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         }
     }
 
-    private void Terminate()
+    /// <summary>CPython's <c>terminate</c>: the calls fail at once and the processes running their tasks are stopped, not left to finish them.</summary>
+    private void Terminate(TerminatePool terminate)
     {
         if (_terminated)
         {
+            terminate.Exited?.TrySetResult();
             return;
         }
         _terminated = true;
         StopAll(new InvalidOperationException("Pool not running: it was terminated while this call was in progress."));
+        var exits = new List<Task>();
+        if (terminate.KillAll)
+        {
+            exits.Add(_coordinator.KillWorkersAsync());
+        }
         foreach (Slot slot in _slots)
         {
-            slot.Runner?.Tell(new StopLaneActor(_poolId), _poolId);
+            if (!terminate.KillAll && (slot.InFlight.Count > 0 || slot.Lost.Count > 0))
+            {
+                exits.Add(_coordinator.RecycleWorker(slot.Worker)); // a shared coordinator's worker, busy with our tasks: replaced
+            }
+            else
+            {
+                slot.Runner?.Tell(new StopLaneActor(_poolId), _poolId);
+            }
+        }
+        if (terminate.Exited is { } exited)
+        {
+            Task.WhenAll(exits).ContinueWith(_ => exited.TrySetResult(), TaskScheduler.Default);
         }
         Pump();
     }

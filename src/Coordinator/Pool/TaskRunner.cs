@@ -26,8 +26,7 @@ internal sealed class TaskRunner : ReceiveActor
     private readonly TaskFunction? _initializer;
     private readonly object?[] _initializerArguments;
     private readonly int _maxTasks;
-    private readonly IReadOnlyCollection<Assembly> _allowed;
-    private readonly IPayloadSerializer _serializer;
+    private readonly PayloadSerializer _serializer;
     private Exception? _initializerFailure;
     private bool _initialized;
     private int _tasksRun;
@@ -37,7 +36,6 @@ internal sealed class TaskRunner : ReceiveActor
         _initializer = initializer;
         _initializerArguments = initializerArguments;
         _maxTasks = maxTasks;
-        _allowed = AkkaPayloadSerializer.OptionsOf(Context.System).AllowedAssemblies.Append(GetType().Assembly).Distinct().ToArray();
         _serializer = AkkaPayloadSerializer.Of(Context.System);
         Receive<LaneRequest>(request =>
         {
@@ -63,6 +61,9 @@ internal sealed class TaskRunner : ReceiveActor
             }
         });
     }
+
+    /// <summary>Where a task's class may come from: the app assemblies trusted on this worker (the coordinator names each call's), and this one.</summary>
+    private IReadOnlyCollection<Assembly> Allowed => [.. _serializer.TrustedAssemblies, GetType().Assembly];
 
     protected override void PreStart() => Context.ActorOf(Props.Create(() => new TaskCanceller(_cancellations)), "cancel");
 
@@ -95,7 +96,7 @@ internal sealed class TaskRunner : ReceiveActor
         (string, int) key = (function.DeclaringType, function.MethodToken);
         if (!_methods.TryGetValue(key, out MethodInfo? method))
         {
-            _methods[key] = method = function.Resolve(_allowed);
+            _methods[key] = method = function.Resolve(Allowed);
         }
         object? target = function.Target;
         bool stateful = false;
@@ -130,7 +131,7 @@ internal sealed class TaskRunner : ReceiveActor
     /// <summary>Replaces every result that cannot be encoded by a failure of that item alone.</summary>
     private ChunkResult Encodable(ChunkResult outcome, Array results)
     {
-        IPayloadSerializer serializer = _serializer;
+        PayloadSerializer serializer = _serializer;
         var offsets = outcome.FailedOffsets.ToList();
         var failures = outcome.Failures.ToList();
         for (int i = 0; i < results.Length; i++)
@@ -173,7 +174,7 @@ internal sealed class TaskRunner : ReceiveActor
         _initialized = true;
         try
         {
-            MethodInfo method = _initializer.Resolve(_allowed);
+            MethodInfo method = _initializer.Resolve(Allowed);
             method.Invoke(method.IsStatic ? null : _initializer.Target, _initializerArguments);
         }
         catch (TargetInvocationException ex)

@@ -15,6 +15,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
     private TaskCompletionSource<LaneConnection> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource<Akka.Actor.IActorRef> _agent = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Process? _process;
+    private Task _exited = Task.CompletedTask;
     private int _uid;
     private volatile bool _stopping;
     private volatile bool _recycling;
@@ -57,6 +58,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         _process = process;
         Update(_info with { Pid = process.Id, State = _info.Restarts == 0 ? WorkerState.Starting : WorkerState.Restarting });
         Task exited = process.WaitForExitAsync(CancellationToken.None);
+        _exited = exited;
         Task deadline = Task.Delay(options.StartupTimeout, cancellationToken);
         await WriteLineAsync(process, bootstrap, cancellationToken).ConfigureAwait(false);
         // The worker starts its actor system now; it needs the coordinator's address only to announce itself.
@@ -84,7 +86,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         if (winner == exited)
         {
             string how = DescribeExit(process.ExitCode);
-            Update(_info with { LastExit = how });
+            Update(WithExit(_info, process.ExitCode));
             throw new WorkerStartException($"{name} (pid {process.Id}) exited during start-up ({how}); its output above says why.");
         }
         Kill(process);
@@ -132,7 +134,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
     {
         await exited.ConfigureAwait(false);
         string how = DescribeExit(process.ExitCode);
-        Update(_info with { LastExit = how, State = _stopping ? WorkerState.Stopped : WorkerState.Restarting });
+        Update(WithExit(_info, process.ExitCode) with { State = _stopping ? WorkerState.Stopped : WorkerState.Restarting });
         // The connection normally ends at the same moment (end of stream), after every reply the worker
         // sent has been read; only if it does not, the exit itself declares the node lost.
         if (Agent is { } agent)
@@ -204,13 +206,28 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
     }
 
     /// <summary>Kills the current process on purpose; it is restarted without counting against the restart policy.</summary>
-    public void Recycle()
+    /// <returns>Completes when the killed process has exited.</returns>
+    public Task Recycle()
     {
         if (!_stopping && _process is { } process)
         {
             _recycling = true;
             Kill(process);
         }
+        return _exited;
+    }
+
+    /// <summary>Kills the current process at once, for good (the pool was terminated); completes when it has exited.</summary>
+    public Task KillAsync()
+    {
+        _stopping = true;
+        _joined.TrySetCanceled();
+        _agent.TrySetCanceled();
+        if (_process is { } process)
+        {
+            Kill(process);
+        }
+        return _exited;
     }
 
     /// <summary>Waits for the process to exit on its own (its connection was closed), then kills it.</summary>
@@ -248,6 +265,11 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
             // It has exited already.
         }
     }
+
+    /// <summary>The snapshot with how its process ended: the text, and the exit code or the signal.</summary>
+    internal static WorkerInfo WithExit(WorkerInfo info, int code) => code is > 128 and < 160
+        ? info with { LastExit = DescribeExit(code), ExitCode = null, Signal = code - 128 }
+        : info with { LastExit = DescribeExit(code), ExitCode = code, Signal = null };
 
     /// <summary>On Unix a child killed by signal N reports exit code 128 + N.</summary>
     internal static string DescribeExit(int code) => code switch

@@ -14,11 +14,14 @@ internal sealed class WorkerAgent : ReceiveActor
 {
     public const string Name = "worker";
 
-    private readonly IReadOnlyCollection<Assembly> _allowed;
+    private readonly Func<IReadOnlyCollection<Assembly>> _allowed;
     private readonly Address _coordinator;
     private readonly WorkerHello _hello;
 
-    public WorkerAgent(IReadOnlyCollection<Assembly> allowed, Address coordinator, WorkerHello hello)
+    /// <param name="allowed">The app assemblies trusted now (the coordinator adds those its calls name).</param>
+    /// <param name="coordinator">The only node whose requests are obeyed.</param>
+    /// <param name="hello">What the agent announces.</param>
+    public WorkerAgent(Func<IReadOnlyCollection<Assembly>> allowed, Address coordinator, WorkerHello hello)
     {
         _allowed = allowed;
         _coordinator = coordinator;
@@ -61,7 +64,7 @@ internal sealed class WorkerAgent : ReceiveActor
                 {
                     if (Context.Child(start.Route).IsNobody())
                     {
-                        Type type = Resolve(_allowed, new SpawnRequest(start.TypeName, start.AssemblyName, start.Arguments, start.Route), typeof(ActorBase));
+                        Type type = Resolve(_allowed(), new SpawnRequest(start.TypeName, start.AssemblyName, start.Arguments, start.Route), typeof(ActorBase));
                         Props props = Props.Create(type, start.Arguments);
                         IActorRef started = Context.ActorOf(start.Dispatcher is null ? props : props.WithDispatcher(start.Dispatcher), start.Route);
                         request.Lane.AddRoute(start.Route, started); // its lane messages skip this agent from now on
@@ -96,7 +99,7 @@ internal sealed class WorkerAgent : ReceiveActor
         }
         try
         {
-            Type type = Resolve(_allowed, request, typeof(ActorBase));
+            Type type = Resolve(_allowed(), request, typeof(ActorBase));
             Akka.Actor.Props props = Akka.Actor.Props.Create(type, request.Arguments);
             Sender.Tell(request.Name is null ? Context.ActorOf(props) : Context.ActorOf(props, request.Name));
         }
@@ -110,7 +113,7 @@ internal sealed class WorkerAgent : ReceiveActor
     public static Type Resolve(IReadOnlyCollection<Assembly> allowed, SpawnRequest request, Type baseType)
     {
         Assembly assembly = allowed.FirstOrDefault(a => a.GetName().Name == request.AssemblyName)
-            ?? throw new InvalidOperationException($"Assembly '{request.AssemblyName}' is not on this worker's allow-list; add it to CoordinatorOptions.AllowedAssemblies.");
+            ?? throw new InvalidOperationException($"Assembly '{request.AssemblyName}' is not on this worker's allow-list (the coordinator trusts the assembly of each actor type it spawns; a request from elsewhere gets no such trust).");
         Type type = assembly.GetType(request.TypeName, throwOnError: false)
             ?? throw new InvalidOperationException($"Type '{request.TypeName}' was not found in '{request.AssemblyName}' on this worker.");
         return baseType.IsAssignableFrom(type) && !type.IsAbstract

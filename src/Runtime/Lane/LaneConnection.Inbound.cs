@@ -77,6 +77,20 @@ internal sealed partial class LaneConnection
         }
         switch (op)
         {
+            case LaneOp.Tell or LaneOp.Request when message is TrustAssemblies trust:
+                if (OnTrust is { } apply)
+                {
+                    apply(trust);
+                    if (op == LaneOp.Request)
+                    {
+                        Reply(correlation, true); // the coordinator waits for it before it uses Akka.Remote, which is not ordered with the lane
+                    }
+                }
+                else if (op == LaneOp.Request)
+                {
+                    ReplyFailure(correlation, new InvalidOperationException("Only a worker takes a list of assemblies to trust, and only from its coordinator."));
+                }
+                break;
             case LaneOp.Reply when _pendingAsks.TryRemove(correlation, out Waiter? reply):
                 reply.Reply(message);
                 break;

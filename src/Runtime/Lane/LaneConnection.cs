@@ -66,6 +66,12 @@ internal sealed partial class LaneConnection : IAsyncDisposable
     /// <summary>Where inbound requests go; set once, before <see cref="Start"/>.</summary>
     public Akka.Actor.IActorRef Inbox { get; set; } = Akka.Actor.ActorRefs.Nobody;
 
+    /// <summary>
+    /// Applies a <see cref="TrustAssemblies"/> on the reader's thread, before the next message is decoded (a worker sets it;
+    /// on the coordinator it is null and such a message is refused).
+    /// </summary>
+    public Action<TrustAssemblies>? OnTrust { get; set; }
+
     /// <summary>Completes with the reason once the connection is lost or closed.</summary>
     public Task<string> Lost => _lost.Task;
 

@@ -31,6 +31,21 @@ internal sealed class CodecRegistry
 
     public TypeCatalog Catalog { get; }
 
+    /// <summary>Trusts an app assembly (see <see cref="TypeCatalog.Trust"/>); refusals built before it are dropped.</summary>
+    public void Trust(Assembly assembly)
+    {
+        if (Catalog.Trust(assembly))
+        {
+            foreach (KeyValuePair<Type, TypeCodec> entry in _codecs)
+            {
+                if (entry.Value is RefusedCodec)
+                {
+                    _codecs.TryRemove(entry);
+                }
+            }
+        }
+    }
+
     public TypeCodec For(Type type) => _codecs.GetOrAdd(type, static (t, self) => self.Create(t), this);
 
     public void WriteSlot(BinWriter writer, object? value, Slot slot)
@@ -94,7 +109,7 @@ internal sealed class CodecRegistry
                     ?? throw new PathException($"the payload names type '{name}', which is not on the allow-list or does not exist here");
                 if (!Catalog.IsAllowed(type))
                 {
-                    throw new PathException(TypeCatalog.NotAllowedReason(type));
+                    throw new PathException(Catalog.NotAllowedReason(type));
                 }
                 if (!slot.Exact.IsAssignableFrom(type))
                 {
@@ -148,7 +163,7 @@ internal sealed class CodecRegistry
         }
         if (!Catalog.IsAllowed(type))
         {
-            return new RefusedCodec(TypeCatalog.NotAllowedReason(type));
+            return new RefusedCodec(Catalog.NotAllowedReason(type));
         }
         if (type == typeof(string)) return new StringCodec();
         if (type == typeof(bool)) return new BoolCodec();
@@ -179,9 +194,13 @@ internal sealed class CodecRegistry
         return new ObjectCodec(this, type);
     }
 
-    /// <summary>Why a type can never cross a process boundary, or null if it can.</summary>
-    private static string? RefusalReason(Type type)
+    /// <summary>Why a type can never cross a process boundary (itself, an array's element or a generic argument), or null if it can.</summary>
+    public static string? RefusalReason(Type type)
     {
+        if (type.IsArray && type.GetArrayRank() == 1 && RefusalReason(type.GetElementType()!) is { } element)
+            return element;
+        if (type.IsGenericType && !type.IsGenericTypeDefinition && type.GetGenericArguments().Select(RefusalReason).FirstOrDefault(r => r is not null) is { } argument)
+            return argument;
         if (type.IsPointer || type.IsFunctionPointer || type == typeof(IntPtr) || type == typeof(UIntPtr))
             return "a pointer is an address in this process's memory and means nothing in another; send the data it points to";
         if (typeof(Delegate).IsAssignableFrom(type))

@@ -36,6 +36,24 @@ public sealed class PayloadSerializer : IPayloadSerializer
         _maxDepth = options.MaxDepth;
     }
 
+    /// <summary>Adds app assemblies to the allow-list (see <c>TypeCatalog.Trust</c>): only for the app's own code, never for a name a peer sent.</summary>
+    internal void Trust(IEnumerable<System.Reflection.Assembly> assemblies)
+    {
+        foreach (System.Reflection.Assembly assembly in assemblies)
+        {
+            _registry.Trust(assembly);
+        }
+    }
+
+    /// <summary>Whether an assembly's types may travel.</summary>
+    internal bool Trusts(System.Reflection.Assembly assembly) => _registry.Catalog.IsTrusted(assembly);
+
+    /// <summary>The app assemblies whose types may travel: those allowed by the options and those trusted since.</summary>
+    internal IReadOnlyCollection<System.Reflection.Assembly> TrustedAssemblies => _registry.Catalog.Trusted;
+
+    /// <summary>Why values of <paramref name="type"/> can never travel between processes (a stream, a delegate, a task), or null.</summary>
+    internal static string? NeverTravels(Type type) => CodecRegistry.RefusalReason(type);
+
     /// <inheritdoc />
     public void Serialize(IBufferWriter<byte> output, object? value, Type declaredType)
     {

@@ -32,23 +32,42 @@ internal sealed class TypeCatalog
         typeof(ValueTuple<>), typeof(ValueTuple<,>), typeof(ValueTuple<,,>), typeof(ValueTuple<,,,>), typeof(ValueTuple<,,,,>), typeof(ValueTuple<,,,,,>), typeof(ValueTuple<,,,,,,>), typeof(ValueTuple<,,,,,,,>),
     ];
 
-    private readonly HashSet<Assembly> _appAssemblies;
-    private readonly Dictionary<string, Assembly> _resolvable = new(StringComparer.Ordinal);
+    // Append-only sets: the app's code trusts more assemblies as it names them in calls (see Trust); never fewer.
+    private readonly ConcurrentDictionary<Assembly, bool> _appAssemblies = new();
+    private readonly ConcurrentDictionary<string, Assembly> _resolvable = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Type, byte[]> _names = new();
-    private readonly ConcurrentDictionary<(string Assembly, string Name), Type?> _resolved = new();
+    private readonly ConcurrentDictionary<(string Assembly, string Name), Type> _resolved = new();
 
     public TypeCatalog(SerializerOptions options)
     {
-        _appAssemblies = [.. options.AllowedAssemblies, typeof(FrameKind).Assembly, typeof(TypeCatalog).Assembly];
-        if (Assembly.GetEntryAssembly() is { } entry)
+        foreach (Assembly assembly in options.AllowedAssemblies.Append(typeof(FrameKind).Assembly).Append(typeof(TypeCatalog).Assembly).Append(Assembly.GetEntryAssembly()).OfType<Assembly>())
         {
-            _appAssemblies.Add(entry);
+            Trust(assembly);
         }
-        foreach (Assembly assembly in _appAssemblies.Concat(SafeTypes.Concat(SafeGenerics).Select(t => t.Assembly)))
+        foreach (Assembly assembly in SafeTypes.Concat(SafeGenerics).Select(t => t.Assembly))
         {
             _resolvable[assembly.GetName().Name!] = assembly;
         }
     }
+
+    /// <summary>
+    /// Adds an app assembly to the allow-list; true if it was not on it. Only the app's own code (a call that names a type
+    /// of it) or the authenticated coordinator on its behalf adds one: a name arriving in a payload never does.
+    /// </summary>
+    public bool Trust(Assembly assembly)
+    {
+        if (!_appAssemblies.TryAdd(assembly, true))
+        {
+            return false;
+        }
+        _resolvable[assembly.GetName().Name!] = assembly;
+        return true;
+    }
+
+    public bool IsTrusted(Assembly assembly) => _appAssemblies.ContainsKey(assembly);
+
+    /// <summary>The trusted app assemblies.</summary>
+    public IReadOnlyCollection<Assembly> Trusted => [.. _appAssemblies.Keys];
 
     public bool IsAllowed(Type type)
     {
@@ -59,26 +78,51 @@ internal sealed class TypeCatalog
         if (type.IsGenericType && !type.IsGenericTypeDefinition)
         {
             Type definition = type.GetGenericTypeDefinition();
-            return (SafeGenerics.Contains(definition) || _appAssemblies.Contains(definition.Assembly))
+            return (SafeGenerics.Contains(definition) || IsTrusted(definition.Assembly))
                 && type.GetGenericArguments().All(IsAllowed);
         }
         return SafeTypes.Contains(type)
-            || _appAssemblies.Contains(type.Assembly)
+            || IsTrusted(type.Assembly)
             || (type.IsEnum && type.Assembly == typeof(object).Assembly)
             || typeof(Exception).IsAssignableFrom(type);
     }
 
-    public static string NotAllowedReason(Type type) =>
-        $"type {Display(type)} is not on the serializer's allow-list; add its assembly with SerializerOptions.Allow(typeof({type.Name}))" +
-        (type.Assembly == typeof(object).Assembly || type.Namespace?.StartsWith("System", StringComparison.Ordinal) == true
-            ? " (base-library types beyond primitives, strings, dates, collections, tuples and exceptions are not supported)" : "");
+    /// <summary>Why <paramref name="type"/> is refused, naming the innermost type that is not allowed and what to do about it.</summary>
+    public string NotAllowedReason(Type type)
+    {
+        Type culprit = Culprit(type);
+        bool baseLibrary = culprit.Assembly == typeof(object).Assembly || culprit.Namespace?.StartsWith("System", StringComparison.Ordinal) == true
+            || culprit.Namespace?.StartsWith("Microsoft", StringComparison.Ordinal) == true;
+        string where = culprit == type ? "" : $" (in {Display(type)})";
+        return baseLibrary
+            ? $"type {Display(culprit)}{where} is a base-library type outside the serializer's allow-list: of the base library only primitives, strings, dates, Guids, enums, arrays, List, Dictionary, HashSet, tuples and exceptions travel between processes; send the data it holds instead"
+            : $"type {Display(culprit)}{where} is not on the serializer's allow-list; add its assembly with SerializerOptions.Allow(typeof({culprit.Name}))";
+    }
+
+    /// <summary>The innermost part of <paramref name="type"/> (array element, generic argument or definition) that is not allowed.</summary>
+    private Type Culprit(Type type)
+    {
+        if (type.IsArray && type.IsSZArray)
+        {
+            return Culprit(type.GetElementType()!);
+        }
+        if (type.IsGenericType && !type.IsGenericTypeDefinition)
+        {
+            Type definition = type.GetGenericTypeDefinition();
+            if (SafeGenerics.Contains(definition) || IsTrusted(definition.Assembly))
+            {
+                return type.GetGenericArguments().FirstOrDefault(a => !IsAllowed(a)) is { } argument ? Culprit(argument) : type;
+            }
+        }
+        return type;
+    }
 
     /// <summary>The cached wire name of an allowed type.</summary>
     public byte[] NameOf(Type type) => _names.GetOrAdd(type, static (t, self) =>
     {
         if (!self.IsAllowed(t))
         {
-            throw new PathException(NotAllowedReason(t));
+            throw new PathException(self.NotAllowedReason(t));
         }
         var buffer = new System.Buffers.ArrayBufferWriter<byte>();
         WriteName(new BinWriter(buffer, MaxNameNesting), t);
@@ -170,19 +214,28 @@ internal sealed class TypeCatalog
     /// A type by assembly and name: from the allow-list, or, for exceptions only, also from the .NET shared framework's
     /// own assemblies (a SocketException lives outside CoreLib), never from any other loaded assembly.
     /// </summary>
-    private Type? ResolveLeaf(string assemblyName, string typeName, bool anyLoadedAssembly) =>
-        _resolved.GetOrAdd((anyLoadedAssembly ? "framework:" + assemblyName : assemblyName, typeName), static (key, state) =>
+    private Type? ResolveLeaf(string assemblyName, string typeName, bool anyLoadedAssembly)
+    {
+        (string, string) key = (anyLoadedAssembly ? "framework:" + assemblyName : assemblyName, typeName);
+        if (_resolved.TryGetValue(key, out Type? known))
         {
-            (TypeCatalog self, string assemblyName, bool framework) = state;
-            Assembly? assembly = self._resolvable.GetValueOrDefault(assemblyName);
-            if (assembly is null && framework)
-            {
-                string runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
-                assembly = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == assemblyName && !a.IsDynamic
-                    && a.Location.StartsWith(runtime, StringComparison.Ordinal));
-            }
-            return assembly?.GetType(key.Name, throwOnError: false, ignoreCase: false);
-        }, (this, assemblyName, anyLoadedAssembly));
+            return known;
+        }
+        // A miss is not cached: the assembly may be trusted later.
+        Assembly? assembly = _resolvable.GetValueOrDefault(assemblyName);
+        if (assembly is null && anyLoadedAssembly)
+        {
+            string runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();
+            assembly = AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == assemblyName && !a.IsDynamic
+                && a.Location.StartsWith(runtime, StringComparison.Ordinal));
+        }
+        Type? type = assembly?.GetType(typeName, throwOnError: false, ignoreCase: false);
+        if (type is not null)
+        {
+            _resolved.TryAdd(key, type);
+        }
+        return type;
+    }
 
     public static string Display(Type type) => type.IsGenericType
         ? $"{type.Name[..type.Name.IndexOf('`', StringComparison.Ordinal)]}<{string.Join(", ", type.GetGenericArguments().Select(Display))}>"

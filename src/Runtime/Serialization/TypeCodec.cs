@@ -29,7 +29,20 @@ internal sealed class Slot
     /// <summary>A non-nullable value type: no marker, no name.</summary>
     public bool IsPlain { get; }
 
-    public TypeCodec Codec(CodecRegistry registry) => _codec ??= registry.For(Exact);
+    /// <summary>The codec of <see cref="Exact"/>; a refusal is not kept, as the type's assembly may be trusted later.</summary>
+    public TypeCodec Codec(CodecRegistry registry)
+    {
+        if (_codec is { } known)
+        {
+            return known;
+        }
+        TypeCodec codec = registry.For(Exact);
+        if (codec is not RefusedCodec)
+        {
+            _codec = codec;
+        }
+        return codec;
+    }
 }
 
 /// <summary>Stands for a type that must never cross a process boundary; fails only when a value is present.</summary>

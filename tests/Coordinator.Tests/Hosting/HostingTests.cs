@@ -12,7 +12,7 @@ public sealed class HostingTests
     public async Task AddActors_PoolAndCoordinatorFromDI_UseTheAppsActorSystem_StoppingTheHostStopsTheWorkers()
     {
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
-        builder.Services.AddActors("hosted-app", new CoordinatorOptions { Workers = 2, AllowedAssemblies = [typeof(HostingTests).Assembly] });
+        builder.Services.AddActors("hosted-app", new CoordinatorOptions { Processes = 2 });
         using IHost host = builder.Build();
         await host.StartAsync();
 

@@ -40,6 +40,9 @@ public sealed class PoolFailureTests : PoolTest
         var ex = Assert.Throws<WorkerLostException>(() => Pool.Map(Tasks.KillSelfOn3, Enumerable.Range(0, 8), chunksize: 2));
         Assert.Equal(3, ex.Data[Actors.Pool.ItemIndexKey]);
         Assert.Contains("killed by signal 9 (SIGKILL)", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(9, ex.Signal);
+        Assert.Null(ex.ExitCode);
+        Assert.True(Actors.Pool.TryGetItemIndex(ex, out int index) && index == 3);
         Assert.True(ex.Pid > 0);
         List<int> good = [.. Pool.ImapUnordered(Tasks.Square, Enumerable.Range(0, 8).Where(i => i != 3))];
         Assert.Equal(7, good.Count);

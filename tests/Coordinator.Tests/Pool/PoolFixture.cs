@@ -118,8 +118,7 @@ public abstract class PoolTest : IAsyncLifetime
 
     protected static CoordinatorOptions CoordinatorOptions => new()
     {
-        Workers = 2,
-        AllowedAssemblies = [typeof(PoolTest).Assembly],
+        Processes = 2,
         ListenAddress = $"unix:@actors-test-{Environment.ProcessId}-{Guid.NewGuid():N}",
         Lane = new LaneOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(200), HeartbeatTimeout = TimeSpan.FromSeconds(2) },
     };

@@ -164,6 +164,7 @@ public sealed class PoolMapTests : PoolTest
         var errors = new TaskCompletionSource<Exception>();
         AsyncResult<int> failing = Pool.ApplyAsync(Tasks.FailOn3, 3, errorCallback: e => errors.SetResult(e));
         Assert.IsType<ArgumentException>(await errors.Task.WaitAsync(TestTimes.Dilated()));
+        Assert.True(failing.Wait(TestTimes.Dilated())); // the callback runs first, then the handle is ready (CPython's order)
         Assert.False(failing.Successful);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         AsyncResult<long> slow = Pool.ApplyAsync(() => { Thread.Sleep(2000); return 1L; }, cancellationToken: cts.Token);
@@ -186,6 +187,7 @@ public sealed class PoolMapTests : PoolTest
         var errors = new TaskCompletionSource<Exception>();
         AsyncResult<List<int>> failing = Pool.MapAsync(Tasks.FailOn3, Enumerable.Range(0, 5), errorCallback: e => errors.SetResult(e));
         Assert.IsType<ArgumentException>(await errors.Task.WaitAsync(TestTimes.Dilated()));
+        Assert.True(failing.Wait(TestTimes.Dilated())); // the callback runs first, then the handle is ready (CPython's order)
         Assert.False(failing.Successful);
         Assert.Throws<ArgumentException>(() => failing.Get());
 

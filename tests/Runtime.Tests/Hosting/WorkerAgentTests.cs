@@ -11,7 +11,7 @@ public sealed class WorkerAgentTests : Akka.TestKit.Xunit2.TestKit
 
     private static readonly System.Reflection.Assembly[] Allowed = [typeof(WorkerAgentTests).Assembly];
 
-    private IActorRef Agent() => Sys.ActorOf(Props.Create(() => new WorkerAgent(Allowed, Coordinator, new WorkerHello("worker-1", 1, "host", 2, 7))));
+    private IActorRef Agent() => Sys.ActorOf(Props.Create(() => new WorkerAgent(() => Allowed, Coordinator, new WorkerHello("worker-1", 1, "host", 2, 7))));
 
     [Fact]
     public void SpawnRequest_FromAnyoneButTheCoordinator_IsRefused()
