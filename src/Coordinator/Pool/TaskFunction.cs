@@ -30,7 +30,8 @@ internal sealed record TaskFunction(string DeclaringType, int MethodToken, objec
         {
             throw new ArgumentException($"{method.Name} is a generic method; wrap it in a lambda with the type arguments fixed.", nameof(function));
         }
-        var spec = new TaskFunction(declaring.AssemblyQualifiedName!, method.MetadataToken, function.Target);
+        // Only the captured values the task uses travel (see ClosureFields): not the pool beside them in the same scope.
+        var spec = new TaskFunction(declaring.AssemblyQualifiedName!, method.MetadataToken, ClosureFields.Trim(method, function.Target));
         try
         {
             serializer.Serialize(spec); // fail at submission, not on the worker
@@ -63,7 +64,7 @@ internal sealed record TaskFunction(string DeclaringType, int MethodToken, objec
         {
             captured = closure ? "this" : $"this ({target!.GetType().Name}, through its field '{captured}')";
         }
-        return $"The task {method.Name} captures '{captured}', which cannot travel to a worker: {message[prefix.Length..]}. Capture only serializable values (copy what you need into locals), or use a static method.";
+        return $"The task {method.Name} captures '{captured}' and uses it, which cannot travel to a worker: {message[prefix.Length..]}. Pass what the task needs as its argument, or copy the serializable part (a number, a string, a byte[]) into a local and use that; a static lambda shows what it captures.";
     }
 
     /// <summary>On the worker: the method, checked to come from an allowed assembly.</summary>

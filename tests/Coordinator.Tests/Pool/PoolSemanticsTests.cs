@@ -202,4 +202,25 @@ public sealed class PoolSemanticsTests : IAsyncLifetime
         Assert.Equal([6, 15], _pool.StarmapAsync((int a, int b, int c) => a + b + c, new[] { (1, 2, 3), (4, 5, 6) }).Get(TestTimes.Dilated()));
         Assert.Equal([2], _pool.MapAsync((int x, CancellationToken _) => x * 2, new[] { 1 }).Get(TestTimes.Dilated()));
     }
+
+    [Fact]
+    public async Task Lambda_CarriesOnlyTheCapturesItUses_AndACaptureThatCannotTravelIsNamed()
+    {
+        // pool, factor and stream are captured into one closure object (one scope); each lambda uses only part of it.
+        Actors.Pool pool = _pool;
+        int factor = 3;
+        Stream stream = new MemoryStream([1, 2, 3, 4]);
+        List<int> scaled = await Task.Run(() => pool.Map(x => x * factor, new[] { 1, 2 }));
+        Assert.Equal([3, 6], scaled);
+        var ex = Assert.Throws<PayloadSerializationException>(() => pool.Map(x => x + (int)stream.Length, new[] { 1 }));
+        Assert.Contains("'stream'", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("'pool'", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Allow(", ex.Message, StringComparison.Ordinal);
+        // A nested scope: the inner lambda reads a variable of the outer scope through the parent closure.
+        for (int round = 1; round <= 2; round++)
+        {
+            int offset = round * 10;
+            Assert.Equal([offset + 3, offset + 6], await Task.Run(() => pool.Map(x => (x * factor) + offset, new[] { 1, 2 })));
+        }
+    }
 }
