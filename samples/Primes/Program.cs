@@ -1,5 +1,8 @@
 using System.CommandLine;
+using Actors;
 using Actors.Samples;
+
+Coordinator.FreezeSupport(); // in a self-contained or single-file publish, the workers are this executable: this runs them
 
 // The main job: the CPython anchor's primes workload (trial division over consecutive integers), timed three ways
 // in one run: sequentially in this process, on threads in this process (the machine's in-process ceiling), and on

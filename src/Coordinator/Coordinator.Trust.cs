@@ -19,6 +19,7 @@ public sealed partial class Coordinator
             self.Trust([key.Item1.DeclaringType, key.Item2, key.Item3, key.Item1.ReturnType, .. key.Item1.GetParameters().Select(p => p.ParameterType)]), this);
 
     /// <summary>Trusts, here, the app assemblies of <paramref name="types"/> (and of their fields' types); returns them for the workers.</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location (single-file) is passed on as such; the worker then loads the assembly by name, from the same bundle.")]
     internal TrustAssemblies Trust(IEnumerable<Type?> types)
     {
         var found = new HashSet<Assembly>();
@@ -67,7 +68,14 @@ public sealed partial class Coordinator
         }
     }
 
-    /// <summary>Not the .NET base library (which lives in the runtime's own folder) and not generated in memory.</summary>
+    /// <summary>
+    /// Not the .NET base library (which lives in the runtime's own folder, or, in a single-file app, where nothing has a
+    /// file, is named System.* / Microsoft.*) and not generated in memory.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location (single-file) is handled: the name decides.")]
     private static bool IsApp(Assembly assembly) =>
-        !assembly.IsDynamic && assembly.Location.Length > 0 && !assembly.Location.StartsWith(RuntimeEnvironment.GetRuntimeDirectory(), StringComparison.Ordinal);
+        !assembly.IsDynamic && (assembly.Location.Length > 0
+            ? !assembly.Location.StartsWith(RuntimeEnvironment.GetRuntimeDirectory(), StringComparison.Ordinal)
+            : assembly.GetName().Name is { } name && !name.StartsWith("System.", StringComparison.Ordinal) && !name.StartsWith("Microsoft.", StringComparison.Ordinal)
+                && name is not ("System" or "mscorlib" or "netstandard"));
 }

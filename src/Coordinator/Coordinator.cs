@@ -92,6 +92,7 @@ public sealed partial class Coordinator : IAsyncDisposable
     internal static async Task<Coordinator> StartCoreAsync(CoordinatorOptions? options, ILoggerFactory? loggerFactory,
         (Akka.Actor.ActorSystem System, System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate)? hosted, CancellationToken cancellationToken)
     {
+        RefuseInAnUnfrozenWorker();
         options ??= new CoordinatorOptions();
         loggerFactory ??= NullLoggerFactory.Instance;
         Assembly[] allowed = AllowedAssemblies(options);

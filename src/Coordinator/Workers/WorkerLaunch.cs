@@ -8,19 +8,22 @@ namespace Actors.Coordination.Workers;
 /// <summary>
 /// How to start a worker so that it runs the app's own code: <c>dotnet exec</c> on the worker dll with
 /// the app's own deps.json and runtimeconfig.json, so every assembly and package the app can load the
-/// worker can load too, under <c>dotnet run</c>, <c>dotnet test</c> or a published app alike.
+/// worker can load too, under <c>dotnet run</c>, <c>dotnet test</c> or a framework-dependent published app alike.
+/// A self-contained or single-file app has no <c>dotnet</c> host to count on (and a single-file one no worker dll):
+/// its own executable is started instead, with <see cref="Coordinator.WorkerVariable"/> set, and
+/// <see cref="Coordinator.FreezeSupport"/> at the top of its <c>Main</c> turns that process into the worker.
 /// </summary>
 internal sealed class WorkerLaunch
 {
     private readonly string _dotnet;
-    private readonly string _workerDll;
+    private readonly string? _workerDll; // null: the app's own executable is the worker
     private readonly string? _depsFile;
     private readonly string? _runtimeConfig;
     private readonly string _address;
     private readonly string _allowed;
     private readonly LaneOptions _remote;
 
-    private WorkerLaunch(string dotnet, string workerDll, string? depsFile, string? runtimeConfig, string address, string allowed, LaneOptions remote)
+    private WorkerLaunch(string dotnet, string? workerDll, string? depsFile, string? runtimeConfig, string address, string allowed, LaneOptions remote)
     {
         _dotnet = dotnet;
         _workerDll = workerDll;
@@ -31,9 +34,20 @@ internal sealed class WorkerLaunch
         _remote = remote;
     }
 
+    /// <summary>Whether this app is single-file (its assemblies have no files) or self-contained (it carries its own runtime).</summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "An empty location is exactly how a single-file app is recognised.")]
+    internal static bool AppIsItsOwnWorker =>
+        typeof(WorkerLaunch).Assembly.Location.Length == 0
+        || Path.TrimEndingDirectorySeparator(RuntimeEnvironment.GetRuntimeDirectory()) == Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory);
+
     /// <exception cref="WorkerStartException">The worker dll or the dotnet host cannot be found.</exception>
     public static WorkerLaunch Create(CoordinatorOptions options, string address, IEnumerable<Assembly> allowed)
     {
+        string allowedNames = string.Join(';', allowed.Select(a => a.GetName().Name).Distinct());
+        if (options.WorkerAssemblyPath is null && AppIsItsOwnWorker && Environment.ProcessPath is { } self)
+        {
+            return new WorkerLaunch(self, null, null, null, address, allowedNames, options.Lane);
+        }
         string workerDll = options.WorkerAssemblyPath ?? Path.Combine(AppContext.BaseDirectory, "Actors.WorkerNode.dll");
         if (!File.Exists(workerDll))
         {
@@ -46,8 +60,7 @@ internal sealed class WorkerLaunch
             deps = null; // the worker's own deps.json and runtimeconfig.json next to its dll will do
             runtimeConfig = null;
         }
-        return new WorkerLaunch(DotnetHost(), workerDll, deps, runtimeConfig, address,
-            string.Join(';', allowed.Select(a => a.GetName().Name).Distinct()), options.Lane);
+        return new WorkerLaunch(DotnetHost(), workerDll, deps, runtimeConfig, address, allowedNames, options.Lane);
     }
 
     public ProcessStartInfo StartInfo(string node)
@@ -60,15 +73,22 @@ internal sealed class WorkerLaunch
             RedirectStandardError = false,
             WorkingDirectory = Environment.CurrentDirectory,
         };
-        info.ArgumentList.Add("exec");
-        if (_depsFile is not null)
+        if (_workerDll is null)
         {
-            info.ArgumentList.Add("--depsfile");
-            info.ArgumentList.Add(_depsFile);
-            info.ArgumentList.Add("--runtimeconfig");
-            info.ArgumentList.Add(_runtimeConfig!);
+            info.Environment[Coordinator.WorkerVariable] = "1";
         }
-        info.ArgumentList.Add(_workerDll);
+        else
+        {
+            info.ArgumentList.Add("exec");
+            if (_depsFile is not null)
+            {
+                info.ArgumentList.Add("--depsfile");
+                info.ArgumentList.Add(_depsFile);
+                info.ArgumentList.Add("--runtimeconfig");
+                info.ArgumentList.Add(_runtimeConfig!);
+            }
+            info.ArgumentList.Add(_workerDll);
+        }
         foreach ((string name, string value) in new[]
         {
             ("--connect", _address),

@@ -34,11 +34,13 @@ internal static class NodeSystem
     /// Akka logs a warning and an error each time a peer's connection ends without a goodbye (from its reliable endpoint
     /// writers, whose log source is filtered here); between a coordinator
     /// and its workers that is every stop, recycle and crash of a worker, which the coordinator reports itself
-    /// (with the pid and the signal), so those two lines would only be noise on the app's console.
+    /// (with the pid and the signal), so those two lines would only be noise on the app's console. The same goes for
+    /// DotNetty's "Half-close failed on channel" when a worker's end of a connection closed first at shutdown.
     /// </summary>
     private static readonly Akka.Event.LogFilterSetup QuietPartings = new Akka.Event.LogFilterBuilder()
         .ExcludeSourceRegex(new System.Text.RegularExpressions.Regex(@"/system/endpointManager/reliableEndpointWriter-",
             System.Text.RegularExpressions.RegexOptions.Compiled))
+        .ExcludeMessageRegex(new System.Text.RegularExpressions.Regex("Half-close failed on channel", System.Text.RegularExpressions.RegexOptions.Compiled))
         .Build();
 
     /// <summary>Starts a node's actor system, reachable only by peers that present <paramref name="certificate"/>.</summary>

@@ -214,6 +214,7 @@ internal sealed class TypeCatalog
     /// A type by assembly and name: from the allow-list, or, for exceptions only, also from the .NET shared framework's
     /// own assemblies (a SocketException lives outside CoreLib), never from any other loaded assembly.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "In a single-file app no assembly has a location: exception types outside the allow-list then arrive as RemoteException, which is the safe side.")]
     private Type? ResolveLeaf(string assemblyName, string typeName, bool anyLoadedAssembly)
     {
         (string, string) key = (anyLoadedAssembly ? "framework:" + assemblyName : assemblyName, typeName);
