@@ -76,6 +76,8 @@ public sealed class CoordinatorTests
         WorkerInfo restarted = coordinator.Workers[0];
         Assert.NotEqual(oldPid, restarted.Pid);
         Assert.Equal("killed by signal 9 (SIGKILL)", restarted.LastExit);
+        Assert.Equal(9, restarted.Signal);
+        Assert.Null(restarted.ExitCode);
         IActorRef fresh = await coordinator.SpawnAsync<PidActor>("fresh", worker: 0);
         Assert.Equal(restarted.Pid, await fresh.Ask<int>("pid", Timeout));
         Assert.Equal(coordinator.Workers[1].Pid, await (await coordinator.SpawnAsync<PidActor>(null, worker: 1)).Ask<int>("pid", Timeout));
