@@ -22,6 +22,10 @@ public sealed partial class Coordinator
         }
         Environment.SetEnvironmentVariable(WorkerVariable, null); // not inherited by what the app's tasks start
         string[] args = Environment.GetCommandLineArgs()[1..];
+        if (args is [Runtime.Hosting.ProcessHost.Argument, ..])
+        {
+            Environment.Exit(Runtime.Hosting.ProcessHost.RunAsync(args).GetAwaiter().GetResult());
+        }
         using ILoggerFactory logging = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
         int code = Runtime.Hosting.WorkerHost.RunAsync(args, logging).GetAwaiter().GetResult();
         Environment.Exit(code);

@@ -1,3 +1,4 @@
+using Actors.Runtime.Tasks;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Actors.Coordination.Pooling;

@@ -1,3 +1,4 @@
+using Actors.Runtime.Tasks;
 using System.Diagnostics;
 using System.Threading.Channels;
 

@@ -1,3 +1,4 @@
+using Actors.Runtime.Tasks;
 namespace Actors.Coordination.Pooling;
 
 /// <summary>

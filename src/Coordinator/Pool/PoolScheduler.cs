@@ -1,3 +1,4 @@
+using Actors.Runtime.Tasks;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;
 

@@ -1,3 +1,4 @@
+using Actors.Runtime.Tasks;
 using Actors.Runtime.Lane;
 using Akka.Actor;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using Actors.Runtime.Tasks;
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Reflection;

@@ -64,6 +64,7 @@ internal static class WorkerHost
             return ExitCannotLoad;
         }
         string node = options["node"];
+        Environment.SetEnvironmentVariable(ProcessEnvironment.Name, node); // Multiprocessing.CurrentProcess() on a pool worker
         var lane = new LaneOptions
         {
             HeartbeatInterval = TimeSpan.FromMilliseconds(int.Parse(options.GetValueOrDefault("heartbeat-ms", "1000"), CultureInfo.InvariantCulture)),

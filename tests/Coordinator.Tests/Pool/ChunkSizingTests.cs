@@ -1,3 +1,4 @@
+using Actors.Runtime.Tasks;
 using Actors.Coordination.Pooling;
 
 namespace Actors.Tests.Coordination.Pool;

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
 
-namespace Actors.Coordination.Pooling;
+namespace Actors.Runtime.Tasks;
 
 /// <summary>
 /// What a lambda really uses of its closure. C# puts every captured local of one scope into one compiler-generated

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Actors.Coordination.Pooling;
+namespace Actors.Runtime.Tasks;
 
 /// <summary>
 /// A delegate in a form that can travel: the method (by declaring type and metadata token, valid

@@ -1,0 +1,100 @@
+using System.Globalization;
+using Actors.Coordination.Workers;
+using Actors.Runtime.Hosting;
+
+namespace Actors;
+
+/// <summary>
+/// A start method and the processes made with it (CPython's context from <c>get_context</c>). <c>spawn</c> starts a
+/// fresh process for each <see cref="ChildProcess.Start"/>. <c>warm</c> plays forkserver's part: a standby process is
+/// started in advance, with the runtime loaded, and waits; <c>Start</c> hands it its target, which costs a few
+/// milliseconds, and another standby is prepared in the background. One context per method, for the whole app.
+/// </summary>
+public sealed class ProcessContext
+{
+    private readonly Lazy<ChildLaunch> _launch = new(() => ChildLaunch.Create(null));
+    private System.Diagnostics.Process? _standby; // warm only: the next child, started and waiting for its bootstrap
+
+    internal ProcessContext(string startMethod)
+    {
+        StartMethod = startMethod;
+        if (startMethod == Multiprocessing.Warm)
+        {
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => DropStandby();
+            Refill();
+        }
+    }
+
+    /// <summary><c>spawn</c> or <c>warm</c>.</summary>
+    public string StartMethod { get; }
+
+    /// <summary>A process of this start method (CPython's <c>ctx.Process(...)</c>).</summary>
+    public ChildProcess Process(Delegate target, object?[]? args = null, string? name = null, bool? daemon = null) => new(target, args, name, daemon, this);
+
+    /// <summary>A process of this start method whose target returns a value.</summary>
+    public ChildProcess<TResult> Process<TResult>(Delegate target, object?[]? args = null, string? name = null, bool? daemon = null) => new(target, args, name, daemon, this);
+
+    /// <summary>Encodes the targets of this context's processes; it trusts the app assemblies each target names.</summary>
+    internal PayloadSerializer Serializer { get; } = new();
+
+    /// <summary>A child process ready for its bootstrap: a standby (warm) or a fresh one.</summary>
+    internal System.Diagnostics.Process Launch()
+    {
+        if (StartMethod != Multiprocessing.Warm)
+        {
+            return StartChild();
+        }
+        System.Diagnostics.Process? ready = Interlocked.Exchange(ref _standby, null);
+        if (ready is null || ready.HasExited)
+        {
+            ready?.Dispose();
+            ready = StartChild();
+        }
+        Refill();
+        return ready;
+    }
+
+    private System.Diagnostics.Process StartChild() =>
+        System.Diagnostics.Process.Start(_launch.Value.StartInfo([ProcessHost.Argument, "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)]))
+        ?? throw new InvalidOperationException("The child process could not be started.");
+
+    /// <summary>Prepares the next standby in the background, unless one is waiting already.</summary>
+    private void Refill() => _ = Task.Run(() =>
+    {
+        if (Volatile.Read(ref _standby) is not null)
+        {
+            return;
+        }
+        System.Diagnostics.Process next = StartChild();
+        if (Interlocked.CompareExchange(ref _standby, next, null) is not null)
+        {
+            Release(next); // another refill won
+        }
+    });
+
+    private void DropStandby()
+    {
+        if (Interlocked.Exchange(ref _standby, null) is { } standby)
+        {
+            Release(standby);
+        }
+    }
+
+    /// <summary>A standby that is not needed: end of file on its standard input, and it exits without running anything.</summary>
+    private static void Release(System.Diagnostics.Process standby)
+    {
+        try
+        {
+            standby.StandardInput.Close();
+            if (!standby.WaitForExit(TimeSpan.FromSeconds(2)))
+            {
+                standby.Kill();
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // gone already
+        }
+        standby.Dispose();
+    }
+}

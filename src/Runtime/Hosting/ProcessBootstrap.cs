@@ -1,0 +1,43 @@
+using System.Text.Json;
+
+namespace Actors.Runtime.Hosting;
+
+/// <summary>
+/// What a parent hands a child process (a <c>ChildProcess</c>) on its standard input, as one JSON line, when it starts
+/// it: who it is (<paramref name="Name"/>, its parent's <paramref name="ParentName"/>, <paramref name="Daemon"/>, the <paramref name="Method"/> that started it),
+/// the app assemblies its target needs (<paramref name="TrustNames"/>, <paramref name="TrustLocations"/>), the target
+/// and its arguments (<paramref name="Target"/>: a <c>ProcessTarget</c> in the payload format, base64), and where to send
+/// a typed target's result (<paramref name="ResultAddress"/>, an abstract Unix socket, with <paramref name="ResultKey"/>
+/// to prove it is this child), or null. A warm standby child has started long before and waits for this line.
+/// </summary>
+internal sealed record ProcessBootstrap(string Name, string ParentName, bool Daemon, string Method, string[] TrustNames, string[] TrustLocations, string Target,
+    string? ResultAddress, string? ResultKey)
+{
+    public string ToLine() => JsonSerializer.Serialize(this);
+
+    /// <summary>The bootstrap from its line, or null when the line is not one.</summary>
+    public static ProcessBootstrap? Parse(string? line)
+    {
+        if (string.IsNullOrWhiteSpace(line))
+        {
+            return null;
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<ProcessBootstrap>(line) is { Name: not null, Target: not null, TrustNames: not null, TrustLocations: not null } bootstrap ? bootstrap : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>What a child process knows of itself, in its environment (set by its host when the bootstrap arrives).</summary>
+internal static class ProcessEnvironment
+{
+    public const string Name = "ACTORS_PROCESS_NAME";
+    public const string ParentPid = "ACTORS_PARENT_PID";
+    public const string Method = "ACTORS_START_METHOD";
+    public const string ParentName = "ACTORS_PARENT_NAME";
+}

@@ -1,0 +1,120 @@
+using System.Net.Sockets;
+using System.Reflection;
+using System.Runtime.ExceptionServices;
+using Actors.Runtime.Tasks;
+
+namespace Actors.Runtime.Hosting;
+
+/// <summary>
+/// The life of a child process (CPython's <c>Process</c> target in a process of its own): read the bootstrap from
+/// standard input (a warm standby waits there, already started), trust the app's assemblies it names, run the target,
+/// and exit as CPython's child does: 0 when the target returns, 1 when it throws (the exception and its stack written
+/// to standard error first), or the code the target gave to <see cref="Environment.Exit"/>. No actor system is
+/// started: a child that uses no actors does not pay for one. A daemon child exits when its parent goes (end of file
+/// on standard input), even when the parent was killed with SIGKILL.
+/// </summary>
+internal static class ProcessHost
+{
+    public const string Argument = "--process";
+
+    private const int ExitFailed = 1;
+    private const int ExitBadBootstrap = 2;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int parentPid = args.Length > 2 && args[1] == "--parent-pid" && int.TryParse(args[2], out int pid) ? pid : 0;
+        ProcessBootstrap? bootstrap = ProcessBootstrap.Parse(await Console.In.ReadLineAsync().ConfigureAwait(false));
+        if (bootstrap is null)
+        {
+            // The parent closed our standard input without starting us (a standby no longer needed), or it is not a parent.
+            return ExitBadBootstrap;
+        }
+        Environment.SetEnvironmentVariable(ProcessEnvironment.Name, bootstrap.Name);
+        Environment.SetEnvironmentVariable(ProcessEnvironment.ParentPid, parentPid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Environment.SetEnvironmentVariable(ProcessEnvironment.Method, bootstrap.Method);
+        Environment.SetEnvironmentVariable(ProcessEnvironment.ParentName, bootstrap.ParentName);
+        if (bootstrap.Daemon)
+        {
+            _ = ExitWhenParentGoesAsync();
+        }
+        var serializer = new PayloadSerializer();
+        serializer.Trust(Load(bootstrap.TrustNames, bootstrap.TrustLocations));
+        object? result;
+        try
+        {
+            var target = (ProcessTarget)serializer.Deserialize(Convert.FromBase64String(bootstrap.Target), typeof(ProcessTarget))!;
+            MethodInfo method = target.Function.Resolve([.. serializer.TrustedAssemblies]);
+            result = Invoke(method, target.Function.Target, target.Arguments);
+        }
+        catch (Exception ex)
+        {
+            // CPython prints "Process NAME:" and the traceback to the child's stderr, flushed before it exits with 1.
+            await Console.Error.WriteLineAsync($"Process {bootstrap.Name}:{Environment.NewLine}{ex}").ConfigureAwait(false);
+            await Console.Error.FlushAsync().ConfigureAwait(false);
+            await Console.Out.FlushAsync().ConfigureAwait(false);
+            return ExitFailed;
+        }
+        await Console.Out.FlushAsync().ConfigureAwait(false);
+        if (bootstrap.ResultAddress is { } address && bootstrap.ResultKey is { } key)
+        {
+            await SendResultAsync(address, Convert.FromHexString(key), serializer, result).ConfigureAwait(false);
+        }
+        return 0;
+    }
+
+    private static object? Invoke(MethodInfo method, object? target, object?[] arguments)
+    {
+        try
+        {
+            return method.Invoke(method.IsStatic ? null : target, arguments);
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is { } inner)
+        {
+            ExceptionDispatchInfo.Throw(inner);
+            throw;
+        }
+    }
+
+    private static List<Assembly> Load(string[] names, string[] locations)
+    {
+        var loaded = new List<Assembly>();
+        for (int i = 0; i < names.Length; i++)
+        {
+            string name = names[i];
+            try
+            {
+                loaded.Add(AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == name)
+                    ?? Assembly.Load(new AssemblyName(name)));
+            }
+            catch (FileNotFoundException) when (i < locations.Length && File.Exists(locations[i]))
+            {
+                loaded.Add(System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(locations[i]));
+            }
+        }
+        return loaded;
+    }
+
+    /// <summary>A typed target's result, to the parent's socket: the key, the length, the payload.</summary>
+    private static async Task SendResultAsync(string address, byte[] key, PayloadSerializer serializer, object? result)
+    {
+        byte[] payload = ((IPayloadSerializer)serializer).Serialize<object?>(result);
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint("\0" + address)).ConfigureAwait(false);
+        byte[] header = new byte[key.Length + 4];
+        key.CopyTo(header, 0);
+        BitConverter.TryWriteBytes(header.AsSpan(key.Length), payload.Length);
+        await socket.SendAsync(header).ConfigureAwait(false);
+        await socket.SendAsync(payload).ConfigureAwait(false);
+        socket.Shutdown(SocketShutdown.Send);
+    }
+
+    /// <summary>A daemon child ends with its parent: the parent holds our standard input open for its whole life.</summary>
+    private static async Task ExitWhenParentGoesAsync()
+    {
+        char[] buffer = new char[64];
+        while (await Console.In.ReadAsync(buffer).ConfigureAwait(false) > 0)
+        {
+        }
+        Environment.Exit(ExitFailed);
+    }
+}
