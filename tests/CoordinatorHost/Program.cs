@@ -7,6 +7,13 @@ using Actors.Tests.Host;
 // SIGKILL and checks that nothing it started survives.
 // "pool-no-dispose": starts a pool, runs a map, prints "pids ..." and returns from Main without disposing anything,
 // as a script ported from Python often does; the test checks that it exits quietly and leaves no worker behind.
+Coordinator.FreezeSupport();
+switch (args)
+{
+    case ["process-output"]: return ProcessModes.Output();
+    case ["process-exit"]: return ProcessModes.Exit();
+    case ["process-daemon-kill"]: return ProcessModes.DaemonThenWait();
+}
 if (args is ["pool-no-dispose"])
 {
     Pool pool = await Pool.StartAsync(new PoolOptions { Processes = 2 });

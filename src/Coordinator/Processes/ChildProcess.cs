@@ -121,7 +121,7 @@ public class ChildProcess : IDisposable
         System.Diagnostics.Process process = _context.Launch();
         try
         {
-            process.StandardInput.WriteLine(bootstrap.ToLine());
+            process.StandardInput.WriteLine(bootstrap.ToLine(_context.Serializer));
             process.StandardInput.Flush();
         }
         catch (IOException)
@@ -161,7 +161,7 @@ public class ChildProcess : IDisposable
         byte[] target = ((IPayloadSerializer)serializer).Serialize(new ProcessTarget(function, _arguments));
         (string[] names, string[] locations) = CallAssemblies.Describe(assemblies);
         (string? address, string? key, Func<Task>? readResult) = OpenResultChannel();
-        return (new ProcessBootstrap(_name, Multiprocessing.CurrentProcess().Name, _daemon, _context.StartMethod, names, locations, Convert.ToBase64String(target), address, key), readResult);
+        return (new ProcessBootstrap(_name, Multiprocessing.CurrentProcess().Name, _daemon, _context.StartMethod, names, locations, target, address, key), readResult);
     }
 
     /// <summary>Where a typed target's result comes back; none for a plain process.</summary>

@@ -54,8 +54,9 @@ public sealed class ProcessContext
         return ready;
     }
 
-    private System.Diagnostics.Process StartChild() =>
-        System.Diagnostics.Process.Start(_launch.Value.StartInfo([ProcessHost.Argument, "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture)]))
+    private System.Diagnostics.Process StartChild(bool standby = false) =>
+        System.Diagnostics.Process.Start(_launch.Value.StartInfo([ProcessHost.Argument, "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+            .. standby ? new[] { ProcessHost.StandbyArgument } : []]))
         ?? throw new InvalidOperationException("The child process could not be started.");
 
     /// <summary>Prepares the next standby in the background, unless one is waiting already.</summary>
@@ -65,7 +66,7 @@ public sealed class ProcessContext
         {
             return;
         }
-        System.Diagnostics.Process next = StartChild();
+        System.Diagnostics.Process next = StartChild(standby: true);
         if (Interlocked.CompareExchange(ref _standby, next, null) is not null)
         {
             Release(next); // another refill won

@@ -23,7 +23,18 @@ internal static class ProcessHost
     public static async Task<int> RunAsync(string[] args)
     {
         int parentPid = args.Length > 2 && args[1] == "--parent-pid" && int.TryParse(args[2], out int pid) ? pid : 0;
-        ProcessBootstrap? bootstrap = ProcessBootstrap.Parse(await Console.In.ReadLineAsync().ConfigureAwait(false));
+        WorkerHost.Trace("process up");
+        var serializer = new PayloadSerializer();
+        if (args.Contains(StandbyArgument))
+        {
+            Prepare(serializer); // a standby has time now that a started child would not: spend it on what every child does
+            WorkerHost.Trace("standby ready");
+        }
+        using Stream input = Console.OpenStandardInput();
+        string? line = await ReadLineAsync(input).ConfigureAwait(false);
+        WorkerHost.Trace("line read");
+        ProcessBootstrap? bootstrap = ProcessBootstrap.Parse(line, serializer);
+        WorkerHost.Trace("bootstrap read");
         if (bootstrap is null)
         {
             // The parent closed our standard input without starting us (a standby no longer needed), or it is not a parent.
@@ -35,16 +46,17 @@ internal static class ProcessHost
         Environment.SetEnvironmentVariable(ProcessEnvironment.ParentName, bootstrap.ParentName);
         if (bootstrap.Daemon)
         {
-            _ = ExitWhenParentGoesAsync();
+            _ = ExitWhenParentGoesAsync(input);
         }
-        var serializer = new PayloadSerializer();
         serializer.Trust(Load(bootstrap.TrustNames, bootstrap.TrustLocations));
         object? result;
         try
         {
-            var target = (ProcessTarget)serializer.Deserialize(Convert.FromBase64String(bootstrap.Target), typeof(ProcessTarget))!;
+            var target = (ProcessTarget)serializer.Deserialize(bootstrap.Target, typeof(ProcessTarget))!;
             MethodInfo method = target.Function.Resolve([.. serializer.TrustedAssemblies]);
+            WorkerHost.Trace("target decoded");
             result = Invoke(method, target.Function.Target, target.Arguments);
+            WorkerHost.Trace("target returned");
         }
         catch (Exception ex)
         {
@@ -61,6 +73,27 @@ internal static class ProcessHost
         }
         return 0;
     }
+
+    /// <summary>Marks a warm start method's standby child, which prepares itself before it waits for its bootstrap.</summary>
+    public const string StandbyArgument = "--standby";
+
+    /// <summary>
+    /// Runs once what every child runs for its target (reading a bootstrap, decoding a target, resolving and invoking a
+    /// method), so that its code is compiled before the real bootstrap arrives.
+    /// </summary>
+    private static void Prepare(PayloadSerializer serializer)
+    {
+        MethodInfo probe = typeof(ProcessHost).GetMethod(nameof(Probe), BindingFlags.NonPublic | BindingFlags.Static)!;
+        var function = TaskFunction.From(probe.CreateDelegate<Func<int, string, int>>(), serializer);
+        byte[] payload = ((IPayloadSerializer)serializer).Serialize(new ProcessTarget(function, [1, "probe"]));
+        string line = new ProcessBootstrap("probe", "probe", false, "warm", [], [], payload, null, null).ToLine(serializer);
+        ProcessBootstrap parsed = ProcessBootstrap.Parse(line, serializer)!;
+        var target = (ProcessTarget)serializer.Deserialize(parsed.Target, typeof(ProcessTarget))!;
+        MethodInfo method = target.Function.Resolve([typeof(ProcessHost).Assembly]);
+        Invoke(method, null, target.Arguments);
+    }
+
+    private static int Probe(int number, string text) => number + text.Length;
 
     private static object? Invoke(MethodInfo method, object? target, object?[] arguments)
     {
@@ -109,12 +142,28 @@ internal static class ProcessHost
     }
 
     /// <summary>A daemon child ends with its parent: the parent holds our standard input open for its whole life.</summary>
-    private static async Task ExitWhenParentGoesAsync()
+    private static async Task ExitWhenParentGoesAsync(Stream input)
     {
-        char[] buffer = new char[64];
-        while (await Console.In.ReadAsync(buffer).ConfigureAwait(false) > 0)
+        byte[] buffer = new byte[64];
+        while (await input.ReadAsync(buffer).ConfigureAwait(false) > 0)
         {
         }
         Environment.Exit(ExitFailed);
+    }
+
+    /// <summary>One line of ASCII (the bootstrap is base64) straight from the stream: no console reader to set up, nothing read past it.</summary>
+    private static async Task<string?> ReadLineAsync(Stream input)
+    {
+        var line = new System.Text.StringBuilder();
+        byte[] one = new byte[1];
+        while (await input.ReadAsync(one).ConfigureAwait(false) == 1)
+        {
+            if (one[0] == (byte)'\n')
+            {
+                return line.ToString();
+            }
+            line.Append((char)one[0]);
+        }
+        return line.Length > 0 ? line.ToString() : null;
     }
 }

@@ -10,7 +10,7 @@ namespace Actors.Runtime.Hosting;
 /// </summary>
 internal sealed record WorkerBootstrap(string Key, string Certificate, string? Config)
 {
-    public string ToLine() => JsonSerializer.Serialize(this);
+    public string ToLine() => JsonSerializer.Serialize(this, BootstrapJson.Default.WorkerBootstrap);
 
     /// <summary>The bootstrap from its line, or null when the line is not one.</summary>
     public static WorkerBootstrap? Parse(string? line)
@@ -21,7 +21,7 @@ internal sealed record WorkerBootstrap(string Key, string Certificate, string? C
         }
         try
         {
-            return JsonSerializer.Deserialize<WorkerBootstrap>(line) is { Key: not null, Certificate: not null } bootstrap ? bootstrap : null;
+            return JsonSerializer.Deserialize(line, BootstrapJson.Default.WorkerBootstrap) is { Key: not null, Certificate: not null } bootstrap ? bootstrap : null;
         }
         catch (JsonException)
         {

@@ -162,7 +162,7 @@ internal static class WorkerHost
     }
 
     /// <summary>With <c>ACTORS_STARTUP_TRACE=1</c>, when each start-up step ended, in ms since the process started (on stderr).</summary>
-    private static void Trace(string step)
+    internal static void Trace(string step)
     {
         if (Environment.GetEnvironmentVariable("ACTORS_STARTUP_TRACE") == "1")
         {
