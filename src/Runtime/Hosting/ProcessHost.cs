@@ -31,7 +31,7 @@ internal static class ProcessHost
             WorkerHost.Trace("standby ready");
         }
         using Stream input = Console.OpenStandardInput();
-        string? line = await ReadLineAsync(input).ConfigureAwait(false);
+        string? line = ReadLine(input);
         WorkerHost.Trace("line read");
         ProcessBootstrap? bootstrap = ProcessBootstrap.Parse(line, serializer);
         WorkerHost.Trace("bootstrap read");
@@ -151,12 +151,15 @@ internal static class ProcessHost
         Environment.Exit(ExitFailed);
     }
 
-    /// <summary>One line of ASCII (the bootstrap is base64) straight from the stream: no console reader to set up, nothing read past it.</summary>
-    private static async Task<string?> ReadLineAsync(Stream input)
+    /// <summary>
+    /// One line of ASCII (the bootstrap is base64) straight from the stream, blocking this thread (it has nothing else to
+    /// do): no console reader to set up, no thread pool to wake, nothing read past the line.
+    /// </summary>
+    private static string? ReadLine(Stream input)
     {
         var line = new System.Text.StringBuilder();
         byte[] one = new byte[1];
-        while (await input.ReadAsync(one).ConfigureAwait(false) == 1)
+        while (input.Read(one) == 1)
         {
             if (one[0] == (byte)'\n')
             {
