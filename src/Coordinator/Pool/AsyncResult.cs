@@ -40,19 +40,10 @@ public sealed class AsyncResult<T>
     /// <exception cref="InvalidOperationException">The call is not ready yet (CPython raises ValueError).</exception>
     public bool Successful => Ready ? Task.IsCompletedSuccessfully : throw new InvalidOperationException("The result is not ready; call Wait or check Ready first.");
 
-    /// <summary>Waits for completion, at most <paramref name="timeout"/>; returns whether it completed.</summary>
+    /// <summary>Waits for completion, at most <paramref name="timeout"/> (and never less, when it does not complete); returns whether it completed.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first; the call itself goes on.</exception>
-    public bool Wait(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            return Task.Wait(Timeouts.Waitable(timeout), cancellationToken);
-        }
-        catch (AggregateException)
-        {
-            return true; // completed with a failure: it is ready
-        }
-    }
+    public bool Wait(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Timeouts.WaitAtLeast(Task, timeout, cancellationToken);
 
     /// <summary>The asynchronous form of <see cref="Wait"/>: true once the call completed, false after <paramref name="timeout"/>.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first; the call itself goes on.</exception>

@@ -187,12 +187,7 @@ public class ChildProcess : IDisposable
     public void Join(TimeSpan? timeout = null)
     {
         ThrowIfNotStarted("can only join a started process");
-        if (timeout is { } t && t < TimeSpan.Zero)
-        {
-            t = TimeSpan.Zero; // CPython treats a negative timeout as zero
-            timeout = t;
-        }
-        _exited.Task.Wait(timeout is { TotalMilliseconds: < int.MaxValue } given ? given : Timeout.InfiniteTimeSpan);
+        Coordination.Pooling.Timeouts.WaitAtLeast(_exited.Task, timeout is { } t && t < TimeSpan.Zero ? TimeSpan.Zero : timeout, CancellationToken.None);
     }
 
     /// <summary>The asynchronous form of <see cref="Join"/>: true once the process has exited, false after <paramref name="timeout"/>.</summary>
