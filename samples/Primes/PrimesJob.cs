@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Spectre.Console;
 
 namespace Actors.Samples;
 
@@ -43,22 +44,52 @@ internal static class PrimesJob
         var threadTimes = new List<TimeSpan>();
         var poolTimes = new List<TimeSpan>();
         int sequential = 0, threaded = 0, parallel = 0;
-        for (int round = 1; round <= settings.Rounds; round++)
+        void RunRounds(Func<int, IProgress<PoolProgress>> progressFor, Action<IProgress<PoolProgress>> ended)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            sequentialTimes.Add(Time(() => sequential = Sequential(numbers)));
-            threadTimes.Add(Time(() => threaded = Threads(numbers, pool.Processes)));
-            var progress = new ProgressLine(output, live, $"round {round}/{settings.Rounds}, pool");
-            poolTimes.Add(Time(() => parallel = pool.Map(Primes.IsPrime, numbers, progress: progress, cancellationToken: cancellationToken).Count(f => f)));
-            progress.End(); // the progress line is finished before anything else is written
+            for (int round = 1; round <= settings.Rounds; round++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                sequentialTimes.Add(Time(() => sequential = Sequential(numbers)));
+                threadTimes.Add(Time(() => threaded = Threads(numbers, pool.Processes)));
+                IProgress<PoolProgress> progress = progressFor(round);
+                poolTimes.Add(Time(() => parallel = pool.Map(Primes.IsPrime, numbers, progress: progress, cancellationToken: cancellationToken).Count(f => f)));
+                ended(progress); // the progress line is finished before anything else is written
+            }
+        }
+        if (live)
+        {
+            // On a terminal: a live progress bar per round (Spectre.Console). In a pipe: plain lines, no control codes.
+            Progress bars = AnsiConsole.Progress();
+            bars.AutoClear = false;
+            bars.Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(),
+                    new RemainingTimeColumn())
+                .Start(context => RunRounds(
+                    round => new BarProgress(context.AddTask($"round {round}/{settings.Rounds}: pool", maxValue: numbers.Length)),
+                    progress => ((BarProgress)progress).End()));
+        }
+        else
+        {
+            RunRounds(round => new ProgressLine(output, $"round {round}/{settings.Rounds}, pool"), progress => ((ProgressLine)progress).End());
         }
         int[] pids = [.. pool.Map(static (int _) => Environment.ProcessId, Enumerable.Range(0, pool.Processes * 8), chunksize: 1, cancellationToken: cancellationToken).Distinct().Order()];
 
         TimeSpan seq = Median(sequentialTimes), thr = Median(threadTimes), par = Median(poolTimes);
-        output.WriteLine($"sequential: {sequential} primes in {seq.TotalMilliseconds:F0} ms (median of {settings.Rounds})");
-        output.WriteLine($"threads:    {threaded} primes in {thr.TotalMilliseconds:F0} ms on {pool.Processes} threads in this process");
-        output.WriteLine($"pool:       {parallel} primes in {par.TotalMilliseconds:F0} ms on workers {string.Join(", ", pids)} (this process is {Environment.ProcessId})");
-        output.WriteLine($"speed-up: {seq / par:F2}x with {pool.Processes} processes; in-process ceiling {seq / thr:F2}x with {pool.Processes} threads; {Environment.ProcessorCount} cores");
+        if (live)
+        {
+            var table = new Table().AddColumns("way", "primes", $"median of {settings.Rounds}", "speed-up", "where");
+            table.AddRow("sequential", $"{sequential}", $"{seq.TotalMilliseconds:F0} ms", "1.00x", $"this process ({Environment.ProcessId})");
+            table.AddRow("threads (in-process ceiling)", $"{threaded}", $"{thr.TotalMilliseconds:F0} ms", $"{seq / thr:F2}x", $"{pool.Processes} threads in this process");
+            table.AddRow("pool", $"{parallel}", $"{par.TotalMilliseconds:F0} ms", $"{seq / par:F2}x", $"{pool.Processes} workers: pids {string.Join(", ", pids)}");
+            table.Caption($"{Environment.ProcessorCount} cores; pool start-up not counted");
+            AnsiConsole.Write(table);
+        }
+        else
+        {
+            output.WriteLine($"sequential: {sequential} primes in {seq.TotalMilliseconds:F0} ms (median of {settings.Rounds})");
+            output.WriteLine($"threads:    {threaded} primes in {thr.TotalMilliseconds:F0} ms on {pool.Processes} threads in this process");
+            output.WriteLine($"pool:       {parallel} primes in {par.TotalMilliseconds:F0} ms on workers {string.Join(", ", pids)} (this process is {Environment.ProcessId})");
+            output.WriteLine($"speed-up: {seq / par:F2}x with {pool.Processes} processes; in-process ceiling {seq / thr:F2}x with {pool.Processes} threads; {Environment.ProcessorCount} cores");
+        }
         if (parallel != sequential || threaded != sequential)
         {
             await Console.Error.WriteLineAsync($"MISMATCH: sequential found {sequential}, threads {threaded}, pool {parallel}").ConfigureAwait(false);
@@ -84,31 +115,20 @@ internal static class PrimesJob
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    /// <summary>One progress line: rewritten in place on a terminal, plain lines (no control codes) in a pipe.</summary>
-    private sealed class ProgressLine(TextWriter output, bool live, string label) : IProgress<PoolProgress>
+    /// <summary>Progress as plain lines, for a pipe: no carriage returns, no escapes.</summary>
+    private sealed class ProgressLine(TextWriter output, string label) : IProgress<PoolProgress>
     {
         private readonly object _gate = new();
         private bool _ended;
-        private bool _written;
 
         public void Report(PoolProgress value)
         {
             lock (_gate)
             {
-                if (_ended)
+                if (!_ended) // a report that arrives after the call returned must not write into what follows
                 {
-                    return; // a report that arrives after the call returned must not write into what follows
+                    output.WriteLine($"  {label}: {value.Done + value.Failed}/{value.Total} done, {value.ItemsPerSecond:N0}/s, eta {value.Eta?.TotalSeconds ?? 0:F1} s");
                 }
-                string text = $"  {label}: {value.Done + value.Failed}/{value.Total} done, {value.ItemsPerSecond:N0}/s, eta {value.Eta?.TotalSeconds ?? 0:F1} s";
-                if (live)
-                {
-                    output.Write($"\r{text}   ");
-                }
-                else
-                {
-                    output.WriteLine(text);
-                }
-                _written = true;
             }
         }
 
@@ -117,11 +137,19 @@ internal static class PrimesJob
             lock (_gate)
             {
                 _ended = true;
-                if (live && _written)
-                {
-                    output.WriteLine();
-                }
             }
+        }
+    }
+
+    /// <summary>Progress as a live Spectre.Console bar, for a terminal.</summary>
+    private sealed class BarProgress(ProgressTask task) : IProgress<PoolProgress>
+    {
+        public void Report(PoolProgress value) => task.Value = value.Done + value.Failed;
+
+        public void End()
+        {
+            task.Value = task.MaxValue;
+            task.StopTask();
         }
     }
 }
