@@ -61,8 +61,8 @@ public sealed class ChildProcessTests
     {
         var failing = new ChildProcess(Targets.Throw);
         var exiting = new ChildProcess(Targets.ExitWith, [7]);
-        var sleeping = new ChildProcess(Targets.SleepForever);
-        var spinning = new ChildProcess(Targets.Spin);
+        var sleeping = new ChildProcess(Targets.SleepForever, daemon: true); // daemon: a failed assertion must not leave the test host waiting at exit
+        var spinning = new ChildProcess(Targets.Spin, daemon: true);
         ChildProcess[] all = [failing, exiting, sleeping, spinning];
         foreach (ChildProcess child in all)
         {
