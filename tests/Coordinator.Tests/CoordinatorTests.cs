@@ -250,12 +250,7 @@ public sealed class CoordinatorTests
     [Fact]
     public async Task CoordinatorKilledWithSigkill_WorkersExitWithinTwoSeconds_NoSocketLeft_TheirOutputWasOurs()
     {
-        string hostDll = Path.Combine(AppContext.BaseDirectory, "Actors.Tests.CoordinatorHost.dll");
-        var start = new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(Environment.ProcessPath!)!, "dotnet")) { RedirectStandardOutput = true, UseShellExecute = false };
-        if (!File.Exists(start.FileName)) start.FileName = "dotnet";
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(hostDll);
-        using Process host = Process.Start(start)!;
+        using Process host = HostApp.Start(null, redirectErrors: false);
         int[] pids = [];
         string? address = null;
         string? workerSaid = null;
@@ -288,18 +283,7 @@ public sealed class CoordinatorTests
     [Fact]
     public async Task AppExitsWithoutDisposingItsPool_ExitsWithCodeZero_Quietly_NoWorkerLeft()
     {
-        string hostDll = Path.Combine(AppContext.BaseDirectory, "Actors.Tests.CoordinatorHost.dll");
-        var start = new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(Environment.ProcessPath!)!, "dotnet"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (!File.Exists(start.FileName)) start.FileName = "dotnet";
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(hostDll);
-        start.ArgumentList.Add("pool-no-dispose");
-        using Process host = Process.Start(start)!;
+        using Process host = HostApp.Start("pool-no-dispose");
         Task<string> stdout = host.StandardOutput.ReadToEndAsync();
         Task<string> stderr = host.StandardError.ReadToEndAsync();
         using (var timeout = new CancellationTokenSource(TestTimes.Dilated(TimeSpan.FromSeconds(60))))

@@ -6,20 +6,7 @@ namespace Actors.Tests.Coordination.Processes;
 /// <summary>An app with child processes (tests/CoordinatorHost), watched from outside: its console, its exit, its death.</summary>
 public sealed class ChildProcessAppTests
 {
-    private static Process StartHost(string mode)
-    {
-        var start = new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(Environment.ProcessPath!)!, "dotnet"))
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (!File.Exists(start.FileName)) start.FileName = "dotnet";
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Actors.Tests.CoordinatorHost.dll"));
-        start.ArgumentList.Add(mode);
-        return Process.Start(start)!;
-    }
+    private static Process StartHost(string mode) => HostApp.Start(mode);
 
     private static async Task<(int Code, string Output, string Errors)> RunHostAsync(string mode)
     {
