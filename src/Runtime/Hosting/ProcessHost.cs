@@ -25,6 +25,7 @@ internal static class ProcessHost
         int parentPid = args.Length > 2 && args[1] == "--parent-pid" && int.TryParse(args[2], out int pid) ? pid : 0;
         WorkerHost.Trace("process up");
         var serializer = new PayloadSerializer();
+        WorkerHost.Trace("serializer ready");
         if (args.Contains(StandbyArgument))
         {
             Prepare(serializer); // a standby has time now that a started child would not: spend it on what every child does
