@@ -22,10 +22,10 @@ internal sealed record TaskFunction(string DeclaringType, int MethodToken, objec
         }
         if (function.GetInvocationList().Length != 1)
         {
-            throw new ArgumentException("A multicast delegate cannot be a pool task; pass a single method.", nameof(function));
+            throw new ArgumentException("A multicast delegate cannot be a task; pass a single method.", nameof(function));
         }
         MethodInfo method = function.Method;
-        Type declaring = method.DeclaringType ?? throw new ArgumentException("A dynamic method cannot be a pool task.", nameof(function));
+        Type declaring = method.DeclaringType ?? throw new ArgumentException("A dynamic method cannot be a task.", nameof(function));
         if (method.IsGenericMethod)
         {
             throw new ArgumentException($"{method.Name} is a generic method; wrap it in a lambda with the type arguments fixed.", nameof(function));
@@ -54,7 +54,7 @@ internal sealed record TaskFunction(string DeclaringType, int MethodToken, objec
         string message = ex.Message;
         if (!message.StartsWith(prefix, StringComparison.Ordinal))
         {
-            return $"The task {method.Name} cannot travel to a worker: {message}";
+            return $"The task {method.Name} cannot travel to another process: {message}";
         }
         string rest = message[prefix.Length..];
         int end = rest.IndexOfAny(['.', ':', '[']);
@@ -64,7 +64,7 @@ internal sealed record TaskFunction(string DeclaringType, int MethodToken, objec
         {
             captured = closure ? "this" : $"this ({target!.GetType().Name}, through its field '{captured}')";
         }
-        return $"The task {method.Name} captures '{captured}' and uses it, which cannot travel to a worker: {message[prefix.Length..]}. Pass what the task needs as its argument, or copy the serializable part (a number, a string, a byte[]) into a local and use that; a static lambda shows what it captures.";
+        return $"The task {method.Name} captures '{captured}' and uses it, which cannot travel to another process: {message[prefix.Length..]}. Pass what the task needs as its argument, or copy the serializable part (a number, a string, a byte[]) into a local and use that; a static lambda shows what it captures.";
     }
 
     /// <summary>On the worker: the method, checked to come from an allowed assembly.</summary>
