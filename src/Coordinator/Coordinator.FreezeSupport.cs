@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Logging;
-
 namespace Actors;
 
 public sealed partial class Coordinator
@@ -26,8 +24,7 @@ public sealed partial class Coordinator
         {
             Environment.Exit(Runtime.Hosting.ProcessHost.RunAsync(args).GetAwaiter().GetResult());
         }
-        using ILoggerFactory logging = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning));
-        int code = Runtime.Hosting.WorkerHost.RunAsync(args, logging).GetAwaiter().GetResult();
+        int code = Runtime.Hosting.WorkerHost.RunAsync(args).GetAwaiter().GetResult();
         Environment.Exit(code);
     }
 

@@ -31,8 +31,8 @@ internal static class ProcessHost
             Prepare(serializer); // a standby has time now that a started child would not: spend it on what every child does
             WorkerHost.Trace("standby ready");
         }
-        using Stream input = Console.OpenStandardInput();
-        string? line = ReadLine(input);
+        using var input = new StandardInput();
+        string? line = input.ReadLine();
         WorkerHost.Trace("line read");
         ProcessBootstrap? bootstrap = ProcessBootstrap.Parse(line, serializer);
         WorkerHost.Trace("bootstrap read");
@@ -143,31 +143,9 @@ internal static class ProcessHost
     }
 
     /// <summary>A daemon child ends with its parent: the parent holds our standard input open for its whole life.</summary>
-    private static async Task ExitWhenParentGoesAsync(Stream input)
+    private static async Task ExitWhenParentGoesAsync(StandardInput input)
     {
-        byte[] buffer = new byte[64];
-        while (await input.ReadAsync(buffer).ConfigureAwait(false) > 0)
-        {
-        }
+        await input.ClosedAsync().ConfigureAwait(false);
         Environment.Exit(ExitFailed);
-    }
-
-    /// <summary>
-    /// One line of ASCII (the bootstrap is base64) straight from the stream, blocking this thread (it has nothing else to
-    /// do): no console reader to set up, no thread pool to wake, nothing read past the line.
-    /// </summary>
-    private static string? ReadLine(Stream input)
-    {
-        var line = new System.Text.StringBuilder();
-        byte[] one = new byte[1];
-        while (input.Read(one) == 1)
-        {
-            if (one[0] == (byte)'\n')
-            {
-                return line.ToString();
-            }
-            line.Append((char)one[0]);
-        }
-        return line.Length > 0 ? line.ToString() : null;
     }
 }
