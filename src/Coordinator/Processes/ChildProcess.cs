@@ -34,7 +34,8 @@ public class ChildProcess : IDisposable
     private string _name;
     private bool _daemon;
     private int _state;
-    private int _exitCode; // read only once _exited has completed (its completion publishes it)
+    private int _exitCode; // read only once _hasExited is set (the volatile write publishes it)
+    private volatile bool _hasExited;
 
     /// <summary>A process that will run <c>target(args)</c> once started.</summary>
     /// <param name="target">A static method, lambda or closure over serializable values; its return value is ignored (see <see cref="ChildProcess{TResult}"/>).</param>
@@ -78,7 +79,7 @@ public class ChildProcess : IDisposable
     public int? Pid => _process?.Id;
 
     /// <summary>Null while it runs (or before it started); then 0, 1, the code it exited with, or −N when signal N ended it.</summary>
-    public int? ExitCode => _exited.Task.IsCompleted ? _exitCode : null;
+    public int? ExitCode => _hasExited ? _exitCode : null;
 
     /// <summary>True from <see cref="Start"/> until the process has exited.</summary>
     public bool IsAlive
@@ -175,9 +176,10 @@ public class ChildProcess : IDisposable
         // On POSIX a child ended by signal N reports 128 + N; CPython reports -N.
         _exitCode = code is > 128 and < 160 ? -(code - 128) : code;
         await CloseResultChannelAsync(reading).ConfigureAwait(false);
+        _hasExited = true; // first: whoever is woken below sees the exit code
         ChildRegistry.Remove(this);
-        _exited.TrySetResult();
         _sentinel.Set();
+        _exited.TrySetResult();
     }
 
     private protected virtual Task CloseResultChannelAsync(Task reading) => reading;
