@@ -138,15 +138,32 @@ public class ChildProcess : IDisposable
     private (ProcessBootstrap, Func<Task>?) Prepare()
     {
         PayloadSerializer serializer = _context.Serializer;
-        Type[] argumentTypes = [.. _arguments.Select(a => a?.GetType() ?? typeof(object))];
-        System.Reflection.Assembly[] assemblies = CallAssemblies.Named([_target.Method.DeclaringType, _target.Target?.GetType(), _target.Method.ReturnType, .. argumentTypes,
-            .. _target.Method.GetParameters().Select(p => p.ParameterType)]);
-        serializer.Trust(assemblies);
         System.Reflection.ParameterInfo[] parameters = _target.Method.GetParameters();
         if (parameters.Length != _arguments.Length)
         {
             throw new ArgumentException($"The target {_target.Method.Name} takes {parameters.Length} argument(s); {_arguments.Length} were given.");
         }
+        System.Reflection.Assembly[] assemblies = CallAssemblies.Named([_target.Method.DeclaringType, _target.Target?.GetType(), _target.Method.ReturnType,
+            .. _arguments.Select(a => a?.GetType()), .. parameters.Select(p => p.ParameterType)]);
+        serializer.Trust(assemblies);
+        TaskFunction function = TaskFunction.From(_target, serializer); // a capture that cannot travel is named here
+        byte[] target;
+        try
+        {
+            target = ((IPayloadSerializer)serializer).Serialize(new ProcessTarget(function, _arguments));
+        }
+        catch (PayloadSerializationException ex)
+        {
+            throw NameTheArgument(serializer, parameters, ex);
+        }
+        (string[] names, string[] locations) = CallAssemblies.Describe(assemblies);
+        (string? address, string? key, Func<Task>? readResult) = OpenResultChannel();
+        return (new ProcessBootstrap(_name, Multiprocessing.CurrentProcess().Name, _daemon, _context.StartMethod, names, locations, target, address, key), readResult);
+    }
+
+    /// <summary>The arguments did not serialize: only now, on the error path, each is tried alone, to name the one at fault.</summary>
+    private PayloadSerializationException NameTheArgument(PayloadSerializer serializer, System.Reflection.ParameterInfo[] parameters, PayloadSerializationException failure)
+    {
         for (int i = 0; i < _arguments.Length; i++)
         {
             try
@@ -155,14 +172,10 @@ public class ChildProcess : IDisposable
             }
             catch (PayloadSerializationException ex)
             {
-                throw new PayloadSerializationException($"The argument '{parameters[i].Name}' of the target {_target.Method.Name} is a {_arguments[i]?.GetType().Name}, which cannot travel to the child process: {ex.Message}", ex);
+                return new PayloadSerializationException($"The argument '{parameters[i].Name}' of the target {_target.Method.Name} is a {_arguments[i]?.GetType().Name}, which cannot travel to the child process: {ex.Message}", ex);
             }
         }
-        TaskFunction function = TaskFunction.From(_target, serializer);
-        byte[] target = ((IPayloadSerializer)serializer).Serialize(new ProcessTarget(function, _arguments));
-        (string[] names, string[] locations) = CallAssemblies.Describe(assemblies);
-        (string? address, string? key, Func<Task>? readResult) = OpenResultChannel();
-        return (new ProcessBootstrap(_name, Multiprocessing.CurrentProcess().Name, _daemon, _context.StartMethod, names, locations, target, address, key), readResult);
+        return failure;
     }
 
     /// <summary>Where a typed target's result comes back; none for a plain process.</summary>

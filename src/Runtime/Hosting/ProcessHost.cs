@@ -49,7 +49,7 @@ internal static class ProcessHost
         {
             _ = ExitWhenParentGoesAsync(input);
         }
-        serializer.Trust(Load(bootstrap.TrustNames, bootstrap.TrustLocations));
+        serializer.Trust(AppAssemblies.Load(bootstrap.TrustNames, bootstrap.TrustLocations));
         object? result;
         try
         {
@@ -107,25 +107,6 @@ internal static class ProcessHost
             ExceptionDispatchInfo.Throw(inner);
             throw;
         }
-    }
-
-    private static List<Assembly> Load(string[] names, string[] locations)
-    {
-        var loaded = new List<Assembly>();
-        for (int i = 0; i < names.Length; i++)
-        {
-            string name = names[i];
-            try
-            {
-                loaded.Add(AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == name)
-                    ?? Assembly.Load(new AssemblyName(name)));
-            }
-            catch (FileNotFoundException) when (i < locations.Length && File.Exists(locations[i]))
-            {
-                loaded.Add(System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(locations[i]));
-            }
-        }
-        return loaded;
     }
 
     /// <summary>A typed target's result, to the parent's socket: the key, the length, the payload.</summary>

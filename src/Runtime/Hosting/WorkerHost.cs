@@ -132,50 +132,13 @@ internal static class WorkerHost
         await using (lane.ConfigureAwait(false))
         {
             lane.Inbox = agent;
-            lane.OnTrust = trust => Trust(serializer, trust);
+            lane.OnTrust = trust => serializer.Trust(AppAssemblies.Load(trust.Names, trust.Locations));
             lane.Start();
             Trace("lane up");
             int parentPid = int.Parse(options["parent-pid"], CultureInfo.InvariantCulture);
             // An actor system that ends by itself (its TLS handshake with the coordinator failed) ends the worker too.
             await Task.WhenAny(lane.Lost, input.ClosedAsync(), ParentGoneAsync(parentPid), akka.WhenTerminated).ConfigureAwait(false);
             return ExitOk;
-        }
-    }
-
-    /// <summary>
-    /// Loads the assemblies the coordinator names (the app's code named their types in a call) and trusts their types: by
-    /// name first (the worker runs with the app's own deps.json, so what the app loads by name it loads too), else from the
-    /// file the coordinator loaded it from. One that cannot be loaded is reported; the call's messages then fail to decode,
-    /// each with its own error, and the worker goes on.
-    /// </summary>
-    private static void Trust(PayloadSerializer serializer, TrustAssemblies trust)
-    {
-        var loaded = new List<Assembly>();
-        for (int i = 0; i < trust.Names.Length; i++)
-        {
-            string name = trust.Names[i];
-            try
-            {
-                loaded.Add(AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == name)
-                    ?? LoadByName(name) ?? System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromAssemblyPath(trust.Locations[i]));
-            }
-            catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException or ArgumentException or IndexOutOfRangeException)
-            {
-                Console.Error.WriteLine($"Actors.WorkerNode {Environment.ProcessId}: cannot load the app's assembly '{name}' that a call uses: {ex.Message}");
-            }
-        }
-        serializer.Trust(loaded);
-    }
-
-    private static Assembly? LoadByName(string name)
-    {
-        try
-        {
-            return Assembly.Load(new AssemblyName(name));
-        }
-        catch (FileNotFoundException)
-        {
-            return null;
         }
     }
 
