@@ -13,6 +13,7 @@ switch (args)
     case ["process-output"]: return ProcessModes.Output();
     case ["process-exit"]: return ProcessModes.Exit();
     case ["process-daemon-kill"]: return ProcessModes.DaemonThenWait();
+    case ["shared-kill"]: return await SharedModes.MakeSharedThenWaitAsync();
 }
 if (args is ["pool-no-dispose"])
 {

@@ -70,6 +70,8 @@ internal sealed class ChildLaunch
             RedirectStandardError = false,
             WorkingDirectory = Environment.CurrentDirectory,
         };
+        // The shared-memory session: the child's locks, queues and segments live there, and it cleans up if we are killed.
+        info.Environment[Actors.Runtime.SharedMemory.Session.Variable] = Actors.Runtime.SharedMemory.Session.Directory;
         if (_workerDll is null)
         {
             info.Environment[Coordinator.WorkerVariable] = "1";

@@ -22,6 +22,7 @@ internal static class ProcessHost
 
     public static async Task<int> RunAsync(string[] args)
     {
+        SharedMemory.Session.Adopt();
         int parentPid = args.Length > 2 && args[1] == "--parent-pid" && int.TryParse(args[2], out int pid) ? pid : 0;
         WorkerHost.Trace("process up");
         var serializer = new PayloadSerializer();

@@ -29,6 +29,7 @@ internal static class WorkerHost
     /// </remarks>
     public static async Task<int> RunAsync(string[] args)
     {
+        SharedMemory.Session.Adopt();
         Task<ILoggerFactory> logging = Task.Run(() => LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)));
         try
         {

@@ -165,6 +165,10 @@ internal sealed class CodecRegistry
         {
             return new RefusedCodec(Catalog.NotAllowedReason(type));
         }
+        if (typeof(IProcessShared).IsAssignableFrom(type))
+        {
+            return Generic(typeof(ProcessSharedCodec<>), type);
+        }
         if (type == typeof(string)) return new StringCodec();
         if (type == typeof(bool)) return new BoolCodec();
         if (type == typeof(DateTime)) return new DateTimeCodec();

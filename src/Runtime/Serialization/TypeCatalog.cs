@@ -78,14 +78,21 @@ internal sealed class TypeCatalog
         if (type.IsGenericType && !type.IsGenericTypeDefinition)
         {
             Type definition = type.GetGenericTypeDefinition();
-            return (SafeGenerics.Contains(definition) || IsTrusted(definition.Assembly))
+            return (SafeGenerics.Contains(definition) || IsTrusted(definition.Assembly) || IsProcessShared(definition))
                 && type.GetGenericArguments().All(IsAllowed);
         }
         return SafeTypes.Contains(type)
             || IsTrusted(type.Assembly)
+            || IsProcessShared(type)
             || (type.IsEnum && type.Assembly == typeof(object).Assembly)
             || typeof(Exception).IsAssignableFrom(type);
     }
+
+    /// <summary>The runtime's own cross-process objects (a lock, a queue): they travel as handles (<see cref="IProcessShared"/>).</summary>
+    private static bool IsProcessShared(Type type) => typeof(IProcessShared).IsAssignableFrom(type) && type.Assembly.GetName().Name == ProductAssembly;
+
+    /// <summary>The assembly of the public API, whose cross-process objects may arrive before any of its code ran here.</summary>
+    private const string ProductAssembly = "Actors.Coordinator";
 
     /// <summary>Why <paramref name="type"/> is refused, naming the innermost type that is not allowed and what to do about it.</summary>
     public string NotAllowedReason(Type type)
@@ -224,6 +231,13 @@ internal sealed class TypeCatalog
         }
         // A miss is not cached: the assembly may be trusted later.
         Assembly? assembly = _resolvable.GetValueOrDefault(assemblyName);
+        if (assembly is null && assemblyName == ProductAssembly)
+        {
+            // Our own product, never the peer's choice: loaded so that its handles (IProcessShared) resolve; its other
+            // types stay off the allow-list (IsAllowed).
+            assembly = Assembly.Load(new AssemblyName(ProductAssembly));
+            _resolvable[ProductAssembly] = assembly;
+        }
         if (assembly is null && anyLoadedAssembly)
         {
             string runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory();

@@ -1,0 +1,126 @@
+using System.Runtime.CompilerServices;
+
+namespace Actors.Runtime.SharedMemory;
+
+/// <summary>
+/// A monitor on a shared page: a robust process-shared mutex, plus a futex word that sleepers wait on and pulsers bump.
+/// Every cross-process object is state guarded by one of these. A process that dies holding the mutex releases it
+/// (the kernel's robust list); the next enterer learns it (<see cref="Entry.Abandoned"/>) and the state it guards is
+/// consistent, because every writer here commits with a single store after its copy. A sleeper that dies leaves
+/// nothing behind (a futex has no waiter records in the page), unlike a pthread condition variable.
+/// </summary>
+internal readonly unsafe struct SharedMonitor(nint address)
+{
+    /// <summary>Bytes one monitor takes: the mutex, the futex word, the sleeper count.</summary>
+    public const int Size = Posix.MutexSize + 64;
+
+    private nint Mutex => address;
+
+    private nint Word => address + Posix.MutexSize;
+
+    private ref uint Sequence => ref Unsafe.AsRef<uint>((void*)Word);
+
+    private ref int Sleepers => ref Unsafe.AsRef<int>((void*)(Word + 4));
+
+    /// <summary>The result of an enter.</summary>
+    public enum Entry
+    {
+        Entered,
+        Abandoned,
+        TimedOut,
+        Deadlock,
+    }
+
+    /// <summary>Initialises a monitor on fresh (zeroed) memory.</summary>
+    public static SharedMonitor Init(nint address, int type = Posix.MutexNormal)
+    {
+        Posix.InitMutex(address, type);
+        return new SharedMonitor(address);
+    }
+
+    /// <summary>Enters, waiting until <paramref name="deadline"/> (monotonic ns; long.MaxValue = forever).</summary>
+    public Entry Enter(long deadline)
+    {
+        int result = Posix.Lock(Mutex, deadline);
+        switch (result)
+        {
+            case 0:
+                return Entry.Entered;
+            case Posix.EOWNERDEAD:
+                Posix.MakeConsistent(Mutex);
+                return Entry.Abandoned;
+            case Posix.ETIMEDOUT:
+                return Entry.TimedOut;
+            case Posix.EDEADLK:
+                return Entry.Deadlock;
+            default:
+                throw new InvalidOperationException($"a shared mutex failed (errno {result}); the object is unusable");
+        }
+    }
+
+    /// <summary>Enters for internal bookkeeping: an abandoned mutex is fine, since the state it guards is always consistent.</summary>
+    public void Enter() => Enter(long.MaxValue);
+
+    /// <summary>Tries once without waiting.</summary>
+    public Entry TryEnter()
+    {
+        int result = Posix.TryLock(Mutex);
+        switch (result)
+        {
+            case 0:
+                return Entry.Entered;
+            case Posix.EOWNERDEAD:
+                Posix.MakeConsistent(Mutex);
+                return Entry.Abandoned;
+            case Posix.EBUSY:
+                return Entry.TimedOut;
+            case Posix.EDEADLK:
+                return Entry.Deadlock;
+            default:
+                throw new InvalidOperationException($"a shared mutex failed (errno {result}); the object is unusable");
+        }
+    }
+
+    /// <summary>Leaves; false if this thread does not hold the mutex.</summary>
+    public bool Exit() => Posix.Unlock(Mutex) == 0;
+
+    /// <summary>
+    /// Leaves, sleeps until pulsed or <paramref name="deadline"/>, and enters again (waiting as long as it takes).
+    /// Wakes may be spurious: callers loop on their condition.
+    /// </summary>
+    public void Wait(long deadline)
+    {
+        uint seen = Volatile.Read(ref Sequence);
+        Sleepers++;
+        Exit();
+        Posix.FutexSleep(Word, seen, deadline);
+        Enter();
+        Sleepers--;
+    }
+
+    /// <summary>For a sleep on several monitors at once (<see cref="Posix.FutexSleepMany"/>): counts a sleeper and returns the word's value; called inside the monitor.</summary>
+    public uint BeginSleep()
+    {
+        Sleepers++;
+        return Volatile.Read(ref Sequence);
+    }
+
+    /// <summary>Ends what <see cref="BeginSleep"/> began; called inside the monitor.</summary>
+    public void EndSleep() => Sleepers--;
+
+    /// <summary>The futex word sleepers wait on.</summary>
+    public nint WordAddress => Word;
+
+    /// <summary>Wakes up to <paramref name="count"/> sleepers; called inside the monitor.</summary>
+    public void Pulse(int count = 1)
+    {
+        if (Sleepers > 0)
+        {
+            Interlocked.Increment(ref Sequence);
+            Posix.FutexWakeUp(Word, count);
+        }
+    }
+
+    /// <summary>Wakes every sleeper; called inside the monitor.</summary>
+    public void PulseAll() => Pulse(int.MaxValue);
+}
