@@ -3,5 +3,6 @@ using Actors.Bench;
 // Same interface and output as ../shared/anchors/python/bench_mp.py:
 //   dotnet run -c Release --project bench/Actors.Bench -- [--list] [NAME ...] [--out FILE] [--repeats N]
 IBench[] benches = [new ActorTellBench(), new ActorAskBench(), new SerializerBench(), new HyperionBench(), new RemoteAskBench(), new RemoteThroughputBench(), new AkkaRemoteBench(), new WorkerStartupBench(),
-    new PoolMapTinyBench(), new ApplyAsyncLatencyBench(), new ImapBench(), new CpuSpeedupBench(), new SpawnLatencyBench()];
+    new PoolMapTinyBench(), new ApplyAsyncLatencyBench(), new ImapBench(), new CpuSpeedupBench(), new SpawnLatencyBench(),
+    new QueueThroughputBench(), new PipeBench(), new ValueLockBench(), new SharedMemoryBench(), new ManagerDictBench()];
 return await BenchRunner.RunAsync(args, benches);

@@ -5,6 +5,13 @@ namespace Actors.Runtime.Hosting;
 /// <summary>Loads, in a worker or a child process, the app assemblies its parent named (a <c>TrustAssemblies</c> or a process bootstrap).</summary>
 internal static class AppAssemblies
 {
+    // Process-wide by nature: the app assemblies this process was told to trust, for the serializers that are not any
+    // one pool's or actor system's (queues and pipes decode items here with the same trust).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Assembly, bool> Told = new();
+
+    /// <summary>Every app assembly this process has loaded because its parent named it.</summary>
+    public static ICollection<Assembly> Trusted => Told.Keys;
+
     /// <summary>
     /// Each assembly by name first (the process runs with the app's own deps.json, so what the app loads by name it loads
     /// too), else from the file the parent loaded it from. One that cannot be loaded is reported on standard error and
@@ -25,6 +32,10 @@ internal static class AppAssemblies
             {
                 Console.Error.WriteLine($"Actors {Environment.ProcessId}: cannot load the app's assembly '{name}' that a call uses: {ex.Message}");
             }
+        }
+        foreach (Assembly assembly in loaded)
+        {
+            Told.TryAdd(assembly, true);
         }
         return loaded;
     }

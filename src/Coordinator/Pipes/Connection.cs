@@ -1,0 +1,355 @@
+using Actors.Coordination.Sync;
+using Actors.Runtime.Serialization;
+using Actors.Runtime.SharedMemory;
+
+namespace Actors;
+
+/// <summary>
+/// One end of a pipe (CPython's <c>multiprocessing.connection.Connection</c>), made in pairs by <see cref="Pipe"/>.
+/// Objects go with <see cref="Send"/>/<see cref="Recv{T}"/>, raw messages with <see cref="SendBytes(ReadOnlySpan{byte})"/>/
+/// <see cref="RecvBytes"/>; message boundaries are kept and an empty message arrives empty. The two ends talk through
+/// rings in shared memory, directly, never through the coordinator. Pass an end to a child process or a Pool task and
+/// it works there; once every process that held the other end has closed it or exited (even killed with SIGKILL,
+/// noticed within 100 ms), <c>Recv</c> throws <see cref="EndOfStreamException"/> (CPython's EOFError) and
+/// <c>Send</c> throws <see cref="IOException"/> (BrokenPipeError).
+/// <para>
+/// An end passed to another process counts as open from the moment it is sent until that process has received it, so
+/// that closing your own copy right after starting the child (CPython's usual pattern) does not end the stream. If the
+/// receiving process dies before it has received the end (killed during its start), the end stays counted as open, as
+/// it does with CPython's spawn, and a <c>Recv</c> with nothing to receive waits: use <see cref="Poll"/> with a timeout
+/// where that can happen.
+/// </para>
+/// </summary>
+public sealed class Connection : IProcessShared<Connection>, IDisposable
+{
+    private const int DefaultBufferSize = 4 << 20;
+    private const int DuplexField = 0;
+    private const int CapacityField = 4;
+    private const int TablesOffset = 64;
+    private const int TableSize = 128;
+    private const int Slots = 8;
+    private const int RingsOffset = TablesOffset + (2 * TableSize);
+
+    private readonly SharedBlock _block;
+    private readonly int _end;
+    private readonly Ring? _incoming;
+    private readonly Ring? _outgoing;
+    private int _closed;
+
+    private Connection(SharedBlock block, int end)
+    {
+        _block = block;
+        _end = end;
+        bool duplex = block.Field<int>(DuplexField) == 1;
+        int capacity = block.Field<int>(CapacityField);
+        int toEnd1 = RingsOffset + Ring.HeaderSize + capacity;
+        // End 0 reads the ring toward it; end 1 writes it. A duplex pipe has a second ring the other way.
+        if (end == 0 || duplex)
+        {
+            _incoming = new Ring(block, end == 0 ? RingsOffset : toEnd1);
+        }
+        if (end == 1 || duplex)
+        {
+            _outgoing = new Ring(block, end == 1 ? RingsOffset : toEnd1);
+        }
+        Hold();
+    }
+
+    /// <summary>
+    /// CPython's <c>multiprocessing.Pipe()</c>: two connected ends. Duplex, each end sends and receives; otherwise the
+    /// first end only receives and the second only sends.
+    /// </summary>
+    /// <param name="duplex">Whether both ends send and receive.</param>
+    /// <param name="bufferSize">Bytes of shared memory per direction; a message bigger than half of it goes in parts.</param>
+    public static (Connection, Connection) Pipe(bool duplex = true, int bufferSize = DefaultBufferSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(bufferSize, 4096, nameof(bufferSize));
+        bufferSize = (bufferSize + 7) & ~7;
+        var block = SharedBlock.Create(SharedKind.Pipe, RingsOffset + ((duplex ? 2 : 1) * (Ring.HeaderSize + (long)bufferSize)));
+        block.Field<int>(DuplexField) = duplex ? 1 : 0;
+        block.Field<int>(CapacityField) = bufferSize;
+        Ring.Init(block, RingsOffset, bufferSize);
+        if (duplex)
+        {
+            Ring.Init(block, RingsOffset + Ring.HeaderSize + bufferSize, bufferSize);
+        }
+        return (new Connection(block, 0), new Connection(block, 1));
+    }
+
+    string IProcessShared.Handle
+    {
+        get
+        {
+            ThrowIfClosed();
+            // The end is on its way to another process: it counts as open until that process attaches, so that closing
+            // ours right after sending it (CPython's usual pattern) does not end the stream.
+            _block.Monitor.Enter();
+            Pending(_end)++;
+            _block.Monitor.Exit();
+            return $"{_block.Path}\n{_end}";
+        }
+    }
+
+    static Connection IProcessShared<Connection>.Attach(string handle)
+    {
+        string[] parts = handle.Split('\n');
+        if (parts.Length != 2 || parts[1] is not ("0" or "1"))
+        {
+            throw new ArgumentException("not a connection's handle", nameof(handle));
+        }
+        var connection = new Connection(SharedBlock.Attach(parts[0], SharedKind.Pipe), parts[1][0] - '0');
+        connection._block.Monitor.Enter();
+        if (connection.Pending(connection._end) > 0)
+        {
+            connection.Pending(connection._end)--;
+        }
+        connection._block.Monitor.Exit();
+        return connection;
+    }
+
+    /// <summary>Whether this end was closed here.</summary>
+    public bool Closed => Volatile.Read(ref _closed) != 0;
+
+    /// <summary>Whether this end receives.</summary>
+    public bool Readable => _incoming is not null;
+
+    /// <summary>Whether this end sends.</summary>
+    public bool Writable => _outgoing is not null;
+
+    /// <summary>Sends an object (serialized here: one that cannot travel fails now, naming what cannot).</summary>
+    /// <exception cref="IOException">Every holder of the other end closed it (CPython's BrokenPipeError).</exception>
+    public void Send(object? value) => Write(SharedPayloads.Encode(value, typeof(object)).WrittenSpan);
+
+    /// <summary>Receives the next object, waiting as long as it takes.</summary>
+    /// <exception cref="EndOfStreamException">Nothing is left and the other end is closed (CPython's EOFError).</exception>
+    public object? Recv() => SharedPayloads.Decode(Read(), typeof(object));
+
+    /// <summary>Receives the next object as a <typeparamref name="T"/>.</summary>
+    /// <exception cref="EndOfStreamException">Nothing is left and the other end is closed.</exception>
+    public T Recv<T>()
+    {
+        SharedPayloads.Trust(typeof(T));
+        return (T)SharedPayloads.Decode(Read(), typeof(object))!;
+    }
+
+    /// <summary>Sends a message of raw bytes, boundaries kept.</summary>
+    public void SendBytes(ReadOnlySpan<byte> message) => Write(message);
+
+    /// <summary>Sends <paramref name="size"/> bytes of <paramref name="buffer"/> from <paramref name="offset"/> (CPython's <c>send_bytes(buf, offset, size)</c>).</summary>
+    public void SendBytes(byte[] buffer, int offset = 0, int? size = null)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        if (offset < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), "offset is negative");
+        }
+        if (buffer.Length < offset)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), "buffer length < offset");
+        }
+        int count = size ?? buffer.Length - offset;
+        if (count < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), "size is negative");
+        }
+        if (offset + count > buffer.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), "buffer length < offset + size");
+        }
+        Write(buffer.AsSpan(offset, count));
+    }
+
+    /// <summary>Receives the next message of raw bytes.</summary>
+    /// <exception cref="IOException">It is longer than <paramref name="maxLength"/>: this end is closed, as in CPython.</exception>
+    /// <exception cref="EndOfStreamException">Nothing is left and the other end is closed.</exception>
+    public byte[] RecvBytes(int? maxLength = null)
+    {
+        if (maxLength is < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxLength), "negative maxlength");
+        }
+        byte[] message = Read();
+        if (message.Length > maxLength)
+        {
+            Close();
+            throw new IOException($"bad message length: {message.Length} bytes where at most {maxLength} were accepted; the connection is closed");
+        }
+        return message;
+    }
+
+    /// <summary>Receives the next message into <paramref name="buffer"/> from <paramref name="offset"/>; returns its length.</summary>
+    /// <exception cref="BufferTooShortException">It does not fit; the exception carries it whole.</exception>
+    public int RecvBytesInto(byte[] buffer, int offset = 0)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        if (offset < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), "negative offset");
+        }
+        if (offset > buffer.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), "offset too large");
+        }
+        return RecvBytesInto(buffer.AsSpan(offset));
+    }
+
+    /// <summary>Receives the next message into <paramref name="buffer"/>; returns its length.</summary>
+    /// <exception cref="BufferTooShortException">It does not fit; the exception carries it whole.</exception>
+    public int RecvBytesInto(Span<byte> buffer)
+    {
+        byte[] message = Read();
+        if (message.Length > buffer.Length)
+        {
+            throw new BufferTooShortException($"the message is {message.Length} bytes and the buffer has room for {buffer.Length}; it is in ReceivedMessage", message);
+        }
+        message.CopyTo(buffer);
+        return message.Length;
+    }
+
+    /// <summary>Whether there is something to receive (a message, or the end of the stream) within <paramref name="timeout"/> (default: now).</summary>
+    public bool Poll(TimeSpan? timeout = null)
+    {
+        Ring incoming = Incoming();
+        return incoming.WaitReadable(Posix.Deadline(timeout ?? TimeSpan.Zero), PeerGone);
+    }
+
+    /// <summary>
+    /// CPython's <c>multiprocessing.connection.wait</c>: waits until at least one of <paramref name="connections"/> has
+    /// something to receive (or reached its end), or <paramref name="timeout"/> passes; returns those that are ready.
+    /// One sleep on all of them at once (futex_waitv), woken by the first message.
+    /// </summary>
+    public static IReadOnlyList<Connection> Wait(IEnumerable<Connection> connections, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(connections);
+        Connection[] all = [.. connections];
+        List<int> ready = SharedWait.Any([.. all.Select(c => c._block.Monitor)], [.. all.Select(c => (Func<bool>)(() => c.Poll()))],
+            Posix.Deadline(timeout ?? Timeout.InfiniteTimeSpan));
+        return [.. ready.Select(i => all[i])];
+    }
+
+    /// <summary>The monitor a message's arrival pulses (for a wait on this and other shared objects at once).</summary>
+    internal SharedMonitor Monitor => _block.Monitor;
+
+    /// <summary>Closes this end in this process; the other end sees the end of the stream once no other process holds this one.</summary>
+    public void Close()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            Release();
+        }
+    }
+
+    /// <summary>The same as <see cref="Close"/>.</summary>
+    public void Dispose()
+    {
+        Close();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>An end dropped without Close is closed when collected, as CPython's is.</summary>
+    ~Connection()
+    {
+        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        {
+            Release();
+        }
+    }
+
+    private void Write(ReadOnlySpan<byte> message)
+    {
+        ThrowIfClosed();
+        Ring outgoing = _outgoing ?? throw new InvalidOperationException("connection is read-only");
+        if (PeerGone() || outgoing.Write(message, long.MaxValue, int.MaxValue, PeerGone) == Ring.Outcome.Gone)
+        {
+            throw new IOException("broken pipe: every holder of the other end has closed it or exited");
+        }
+    }
+
+    private byte[] Read()
+    {
+        Ring incoming = Incoming();
+        return incoming.Read(long.MaxValue, out _, PeerGone)
+            ?? throw new EndOfStreamException("the other end of the pipe was closed, and every message it sent has been received");
+    }
+
+    private Ring Incoming()
+    {
+        ThrowIfClosed();
+        return _incoming ?? throw new InvalidOperationException("connection is write-only");
+    }
+
+    private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(Closed, "handle is closed");
+
+    private ref int Pending(int end) => ref _block.Field<int>(TablesOffset + (end * TableSize));
+
+    private ref int SlotPid(int end, int slot) => ref _block.Field<int>(TablesOffset + (end * TableSize) + 8 + (slot * 8));
+
+    private ref int SlotCount(int end, int slot) => ref _block.Field<int>(TablesOffset + (end * TableSize) + 12 + (slot * 8));
+
+    /// <summary>Counts this process among the holders of this end.</summary>
+    private void Hold()
+    {
+        int me = Environment.ProcessId;
+        _block.Monitor.Enter();
+        try
+        {
+            int free = -1;
+            for (int slot = 0; slot < Slots; slot++)
+            {
+                if (SlotPid(_end, slot) == me)
+                {
+                    SlotCount(_end, slot)++;
+                    return;
+                }
+                if (free < 0 && (SlotCount(_end, slot) == 0 || !Posix.IsRunning(SlotPid(_end, slot))))
+                {
+                    free = slot;
+                }
+            }
+            if (free < 0)
+            {
+                throw new InvalidOperationException($"a pipe end can be open in at most {Slots} processes at once");
+            }
+            SlotPid(_end, free) = me;
+            SlotCount(_end, free) = 1;
+        }
+        finally
+        {
+            _block.Monitor.Exit();
+        }
+    }
+
+    private void Release()
+    {
+        int me = Environment.ProcessId;
+        _block.Monitor.Enter();
+        for (int slot = 0; slot < Slots; slot++)
+        {
+            if (SlotPid(_end, slot) == me && SlotCount(_end, slot) > 0 && --SlotCount(_end, slot) == 0)
+            {
+                SlotPid(_end, slot) = 0;
+            }
+        }
+        _block.Monitor.PulseAll(); // a peer waiting to receive may now be at the end of the stream
+        _block.Monitor.Exit();
+    }
+
+    /// <summary>Whether no process holds the other end any more (read without the monitor: the ring's waits call it inside theirs).</summary>
+    private bool PeerGone()
+    {
+        int peer = 1 - _end;
+        if (Volatile.Read(ref Pending(peer)) > 0)
+        {
+            return false;
+        }
+        for (int slot = 0; slot < Slots; slot++)
+        {
+            int pid = Volatile.Read(ref SlotPid(peer, slot));
+            if (pid != 0 && Volatile.Read(ref SlotCount(peer, slot)) > 0 && (pid == Environment.ProcessId || Posix.IsAlive(pid)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}

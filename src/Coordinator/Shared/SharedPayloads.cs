@@ -1,0 +1,52 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Actors.Runtime.Serialization;
+using Actors.Runtime.Hosting;
+using Actors.Runtime.Tasks;
+
+namespace Actors.Coordination.Sync;
+
+/// <summary>
+/// Encodes what queues and pipes carry, with one serializer per process (process-wide by nature, like the types it
+/// has been told to trust). The app's types are trusted as its code names them: the item type a queue or a
+/// <c>Recv&lt;T&gt;</c> declares, and the type of each value put or sent.
+/// </summary>
+internal static class SharedPayloads
+{
+    private static readonly PayloadSerializer Serializer = new();
+    private static readonly ConcurrentDictionary<Type, bool> Named = new();
+
+    /// <summary>Trusts the app assemblies <paramref name="type"/> and its fields name (once per type).</summary>
+    public static void Trust(Type type)
+    {
+        if (Named.TryAdd(type, true))
+        {
+            Serializer.Trust(CallAssemblies.Named([type]));
+        }
+    }
+
+    /// <summary>The value's bytes; throws <see cref="PayloadSerializationException"/> naming what cannot travel.</summary>
+    public static ArrayBufferWriter<byte> Encode(object? value, Type declared)
+    {
+        if (value is not null)
+        {
+            Trust(value.GetType());
+        }
+        var buffer = new ArrayBufferWriter<byte>();
+        Serializer.Serialize(buffer, value, declared);
+        return buffer;
+    }
+
+    /// <summary>Decodes with the trust this process has: the types its code named, and the app assemblies its parent named to it.</summary>
+    public static object? Decode(ReadOnlySpan<byte> payload, Type declared)
+    {
+        if (AppAssemblies.Trusted.Count != _told)
+        {
+            _told = AppAssemblies.Trusted.Count;
+            Serializer.Trust(AppAssemblies.Trusted);
+        }
+        return Serializer.Deserialize(payload, declared);
+    }
+
+    private static int _told;
+}
