@@ -163,10 +163,24 @@ internal sealed class PipeBench : IBench
             }
             runs.Add(total / Stopwatch.GetElapsedTime(t0).TotalSeconds / 1e6);
         }
+        var into = new List<double>();
+        byte[] buffer = new byte[MiB];
+        for (int r = 0; r < repeats; r++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            reader.Send("go");
+            long total = 0;
+            for (int i = 0; i < Messages; i++)
+            {
+                total += reader.RecvBytesInto(buffer);
+            }
+            into.Add(total / Stopwatch.GetElapsedTime(t0).TotalSeconds / 1e6);
+        }
         reader.Send(null);
         sender.Join();
         reader.Close();
         sink.Emit(Name, "bulk_send_bytes_MB_per_s", runs, "MB/s", new { total_bytes = Messages * MiB, msg_bytes = MiB, direction = "child->parent", recv = "RecvBytes" });
+        sink.Emit(Name, "bulk_recv_bytes_into_MB_per_s", into, "MB/s", new { total_bytes = Messages * MiB, msg_bytes = MiB, direction = "child->parent", recv = "RecvBytesInto, one buffer" });
         return Task.CompletedTask;
     }
 }

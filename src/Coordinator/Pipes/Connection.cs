@@ -118,7 +118,7 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
 
     /// <summary>Sends an object (serialized here: one that cannot travel fails now, naming what cannot).</summary>
     /// <exception cref="IOException">Every holder of the other end closed it (CPython's BrokenPipeError).</exception>
-    public void Send(object? value) => Write(SharedPayloads.Encode(value, typeof(object)).WrittenSpan);
+    public void Send(object? value) => Write(SharedPayloads.Encode(value, typeof(object)));
 
     /// <summary>Receives the next object, waiting as long as it takes.</summary>
     /// <exception cref="EndOfStreamException">Nothing is left and the other end is closed (CPython's EOFError).</exception>

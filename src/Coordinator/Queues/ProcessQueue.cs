@@ -99,9 +99,9 @@ public class ProcessQueue<T> : IProcessShared<ProcessQueue<T>>, IDisposable
     {
         long deadline = Posix.Deadline(timeout);
         ThrowIfClosed();
-        var bytes = SharedPayloads.Encode(item, typeof(T));
+        ReadOnlySpan<byte> bytes = SharedPayloads.Encode(item, typeof(T));
         OnPutting();
-        Ring.Outcome outcome = Ring.Write(bytes.WrittenSpan, deadline, MaxSize);
+        Ring.Outcome outcome = Ring.Write(bytes, deadline, MaxSize);
         if (outcome != Ring.Outcome.Done)
         {
             OnPutFailed();

@@ -25,24 +25,36 @@ internal static class SharedPayloads
         }
     }
 
-    /// <summary>The value's bytes; throws <see cref="PayloadSerializationException"/> naming what cannot travel.</summary>
-    public static ArrayBufferWriter<byte> Encode(object? value, Type declared)
+    // Per thread by nature: each thread encodes into a buffer of its own, reused from one put to the next.
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _buffer;
+
+    /// <summary>
+    /// The value's bytes, valid until this thread's next encode (they are copied into the ring before that); throws
+    /// <see cref="PayloadSerializationException"/> naming what cannot travel.
+    /// </summary>
+    public static ReadOnlySpan<byte> Encode(object? value, Type declared)
     {
         if (value is not null)
         {
             Trust(value.GetType());
         }
-        var buffer = new ArrayBufferWriter<byte>();
+        ArrayBufferWriter<byte> buffer = _buffer ??= new ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
         Serializer.Serialize(buffer, value, declared);
-        return buffer;
+        if (buffer.Capacity > 1 << 20)
+        {
+            _buffer = null; // do not keep a big item's buffer for the thread's lifetime
+        }
+        return buffer.WrittenSpan;
     }
 
     /// <summary>Decodes with the trust this process has: the types its code named, and the app assemblies its parent named to it.</summary>
     public static object? Decode(ReadOnlySpan<byte> payload, Type declared)
     {
-        if (AppAssemblies.Trusted.Count != _told)
+        if (AppAssemblies.Version != _told)
         {
-            _told = AppAssemblies.Trusted.Count;
+            _told = AppAssemblies.Version;
             Serializer.Trust(AppAssemblies.Trusted);
         }
         return Serializer.Deserialize(payload, declared);

@@ -14,6 +14,7 @@ namespace Actors;
 public sealed class ProcessLock : IProcessShared<ProcessLock>, IDisposable
 {
     private readonly bool _created;
+    private readonly Action _release;
 
     /// <summary>Creates an unlocked lock.</summary>
     public ProcessLock() : this(OwnedMutex.Create(SharedKind.Lock, recursive: false), created: true) { }
@@ -22,6 +23,7 @@ public sealed class ProcessLock : IProcessShared<ProcessLock>, IDisposable
     {
         Mutex = mutex;
         _created = created;
+        _release = Release;
     }
 
     internal OwnedMutex Mutex { get; }
@@ -51,7 +53,7 @@ public sealed class ProcessLock : IProcessShared<ProcessLock>, IDisposable
     public LockScope EnterScope()
     {
         Acquire();
-        return new LockScope(Release);
+        return new LockScope(_release);
     }
 
     /// <summary>In the process that created it, removes its shared memory: processes already using it keep working, later ones cannot attach.</summary>

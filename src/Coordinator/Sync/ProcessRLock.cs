@@ -12,6 +12,7 @@ namespace Actors;
 public sealed class ProcessRLock : IProcessShared<ProcessRLock>, IDisposable
 {
     private readonly bool _created;
+    private readonly Action _release;
 
     /// <summary>Creates an unlocked re-entrant lock.</summary>
     public ProcessRLock() : this(OwnedMutex.Create(SharedKind.RLock, recursive: true), created: true) { }
@@ -20,6 +21,7 @@ public sealed class ProcessRLock : IProcessShared<ProcessRLock>, IDisposable
     {
         Mutex = mutex;
         _created = created;
+        _release = Release;
     }
 
     internal OwnedMutex Mutex { get; }
@@ -48,7 +50,7 @@ public sealed class ProcessRLock : IProcessShared<ProcessRLock>, IDisposable
     public LockScope EnterScope()
     {
         Acquire();
-        return new LockScope(Release);
+        return new LockScope(_release);
     }
 
     /// <summary>In the process that created it, removes its shared memory: processes already using it keep working, later ones cannot attach.</summary>

@@ -15,6 +15,7 @@ public class ProcessSemaphore : IProcessShared<ProcessSemaphore>, IDisposable
     private const int BoundField = 4;
 
     private readonly bool _created;
+    private Action? _release;
 
     /// <summary>Creates a semaphore whose counter starts at <paramref name="value"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is negative.</exception>
@@ -75,7 +76,7 @@ public class ProcessSemaphore : IProcessShared<ProcessSemaphore>, IDisposable
     public LockScope EnterScope()
     {
         Acquire();
-        return new LockScope(() => Release());
+        return new LockScope(_release ??= () => Release());
     }
 
     private bool Take(long deadline)

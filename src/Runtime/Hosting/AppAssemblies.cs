@@ -9,8 +9,13 @@ internal static class AppAssemblies
     // one pool's or actor system's (queues and pipes decode items here with the same trust).
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Assembly, bool> Told = new();
 
-    /// <summary>Every app assembly this process has loaded because its parent named it.</summary>
+    private static int _version;
+
+    /// <summary>Every app assembly this process has loaded because its parent named it (a snapshot).</summary>
     public static ICollection<Assembly> Trusted => Told.Keys;
+
+    /// <summary>Changes whenever <see cref="Trusted"/> grows: a cheap check before taking a snapshot.</summary>
+    public static int Version => Volatile.Read(ref _version);
 
     /// <summary>
     /// Each assembly by name first (the process runs with the app's own deps.json, so what the app loads by name it loads
@@ -35,7 +40,10 @@ internal static class AppAssemblies
         }
         foreach (Assembly assembly in loaded)
         {
-            Told.TryAdd(assembly, true);
+            if (Told.TryAdd(assembly, true))
+            {
+                Interlocked.Increment(ref _version);
+            }
         }
         return loaded;
     }

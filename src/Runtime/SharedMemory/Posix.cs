@@ -75,6 +75,25 @@ internal static unsafe class Posix
 
     public static int TryLock(nint mutex) => pthread_mutex_trylock(mutex);
 
+    /// <summary>
+    /// Locks, trying for a few microseconds before blocking: a lock held across processes is usually held for a few
+    /// instructions, and blocking costs two system calls and a wake-up (robust mutexes cannot be glibc's adaptive kind).
+    /// </summary>
+    public static int SpinThenLock(nint mutex, long deadline)
+    {
+        var spinner = default(SpinWait);
+        for (int i = 0; i < 20; i++)
+        {
+            int result = pthread_mutex_trylock(mutex);
+            if (result != EBUSY)
+            {
+                return result;
+            }
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        return Lock(mutex, deadline);
+    }
+
     public static int Unlock(nint mutex) => pthread_mutex_unlock(mutex);
 
     public static void MakeConsistent(nint mutex) => Check(pthread_mutex_consistent(mutex), "pthread_mutex_consistent");

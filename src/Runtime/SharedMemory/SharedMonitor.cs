@@ -41,7 +41,7 @@ internal readonly unsafe struct SharedMonitor(nint address)
     /// <summary>Enters, waiting until <paramref name="deadline"/> (monotonic ns; long.MaxValue = forever).</summary>
     public Entry Enter(long deadline)
     {
-        int result = Posix.Lock(Mutex, deadline);
+        int result = Posix.SpinThenLock(Mutex, deadline);
         switch (result)
         {
             case 0:
@@ -93,9 +93,32 @@ internal readonly unsafe struct SharedMonitor(nint address)
         uint seen = Volatile.Read(ref Sequence);
         Sleepers++;
         Exit();
-        Posix.FutexSleep(Word, seen, deadline);
+        if (!SpinUntilChanged(ref Sequence, seen, deadline))
+        {
+            Posix.FutexSleep(Word, seen, deadline);
+        }
         Enter();
         Sleepers--;
+    }
+
+    /// <summary>How long a waiter spins before it sleeps: a peer on another core usually answers within it, and a
+    /// futex wake-up costs more (an idle core's wake-up measured 40-60 µs here, against 10-20 µs spinning).</summary>
+    public const long SpinNanoseconds = 50_000;
+
+    /// <summary>Spins (yielding as .NET's SpinWait does) until the word leaves <paramref name="seen"/>; false if it did not within <see cref="SpinNanoseconds"/>.</summary>
+    public static bool SpinUntilChanged(ref uint word, uint seen, long deadline)
+    {
+        long until = Math.Min(deadline, Posix.Now() + SpinNanoseconds);
+        var spinner = default(SpinWait);
+        while (Volatile.Read(ref word) == seen)
+        {
+            if (Posix.Now() >= until)
+            {
+                return false;
+            }
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        return true;
     }
 
     /// <summary>For a sleep on several monitors at once (<see cref="Posix.FutexSleepMany"/>): counts a sleeper and returns the word's value; called inside the monitor.</summary>

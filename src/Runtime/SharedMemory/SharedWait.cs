@@ -18,6 +18,10 @@ internal static class SharedWait
         while (true)
         {
             List<int> found = Ready(ready);
+            if (found.Count == 0 && SpinUntilReady(ready, deadline))
+            {
+                found = Ready(ready); // the fast path: something came while we spun, no sleep to set up
+            }
             if (found.Count > 0 || Posix.Now() >= deadline || monitors.Count == 0)
             {
                 return found;
@@ -41,6 +45,25 @@ internal static class SharedWait
                 monitor.Exit();
             }
         }
+    }
+
+    /// <summary>Spins a little first, as <see cref="SharedMonitor.Wait"/> does: a reply often comes sooner than a wake-up would.</summary>
+    private static bool SpinUntilReady(IReadOnlyList<Func<bool>> ready, long deadline)
+    {
+        long until = Math.Min(deadline, Posix.Now() + SharedMonitor.SpinNanoseconds);
+        var spinner = default(SpinWait);
+        while (Posix.Now() < until)
+        {
+            for (int i = 0; i < ready.Count; i++)
+            {
+                if (ready[i]())
+                {
+                    return true;
+                }
+            }
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+        return false;
     }
 
     private static List<int> Ready(IReadOnlyList<Func<bool>> ready)
