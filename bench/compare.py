@@ -2,7 +2,7 @@
 """Runs the CPython anchor and Actors.Bench on the same benches in one go and prints each metric
 side by side with the ratio. Ratios taken in one run hold; absolute figures drift between runs.
 
-    python3 bench/compare.py                       # pool_map_tiny apply_async_latency imap cpu_speedup spawn_latency
+    python3 bench/compare.py                       # every bench the anchor and Actors.Bench share
     python3 bench/compare.py pool_map_tiny imap    # a subset
     python3 bench/compare.py --anchor PATH/bench_mp.py --repeats 3
 """
@@ -15,7 +15,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DEFAULT_ANCHOR = os.path.normpath(os.path.join(ROOT, "..", "shared", "anchors", "python", "bench_mp.py"))
-DEFAULT_BENCHES = ["pool_map_tiny", "apply_async_latency", "imap", "cpu_speedup", "spawn_latency"]
+DEFAULT_BENCHES = ["pool_map_tiny", "apply_async_latency", "imap", "cpu_speedup", "spawn_latency",
+                  "queue_throughput", "pipe", "value_lock", "shared_memory", "manager_dict"]
 LOWER_IS_BETTER = {"us", "s", "ms"}
 
 

@@ -122,14 +122,14 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
 
     /// <summary>Receives the next object, waiting as long as it takes.</summary>
     /// <exception cref="EndOfStreamException">Nothing is left and the other end is closed (CPython's EOFError).</exception>
-    public object? Recv() => SharedPayloads.Decode(Read(), typeof(object));
+    public object? Recv() => SharedPayloads.Decode(ReadScratch(), typeof(object));
 
     /// <summary>Receives the next object as a <typeparamref name="T"/>.</summary>
     /// <exception cref="EndOfStreamException">Nothing is left and the other end is closed.</exception>
     public T Recv<T>()
     {
         SharedPayloads.Trust(typeof(T));
-        return (T)SharedPayloads.Decode(Read(), typeof(object))!;
+        return (T)SharedPayloads.Decode(ReadScratch(), typeof(object))!;
     }
 
     /// <summary>Sends a message of raw bytes, boundaries kept.</summary>
@@ -190,6 +190,16 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(offset), "offset too large");
         }
+        if (offset == 0)
+        {
+            // Straight from the ring into the caller's buffer when it fits: no copy in between.
+            byte[] message = Read(buffer, out int length);
+            if (!ReferenceEquals(message, buffer))
+            {
+                throw new BufferTooShortException($"the message is {length} bytes and the buffer has room for {buffer.Length}; it is in ReceivedMessage", message);
+            }
+            return length;
+        }
         return RecvBytesInto(buffer.AsSpan(offset));
     }
 
@@ -197,10 +207,10 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
     /// <exception cref="BufferTooShortException">It does not fit; the exception carries it whole.</exception>
     public int RecvBytesInto(Span<byte> buffer)
     {
-        byte[] message = Read();
+        ReadOnlySpan<byte> message = ReadScratch();
         if (message.Length > buffer.Length)
         {
-            throw new BufferTooShortException($"the message is {message.Length} bytes and the buffer has room for {buffer.Length}; it is in ReceivedMessage", message);
+            throw new BufferTooShortException($"the message is {message.Length} bytes and the buffer has room for {buffer.Length}; it is in ReceivedMessage", message.ToArray());
         }
         message.CopyTo(buffer);
         return message.Length;
@@ -265,11 +275,20 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
         }
     }
 
-    private byte[] Read()
+    private byte[] Read() => Read(null, out _);
+
+    /// <summary>The next message: its first <paramref name="length"/> bytes, in <paramref name="scratch"/> when it fits.</summary>
+    private byte[] Read(byte[]? scratch, out int length)
     {
         Ring incoming = Incoming();
-        return incoming.Read(long.MaxValue, out _, PeerGone)
+        return incoming.Read(long.MaxValue, out _, out length, PeerGone, scratch)
             ?? throw new EndOfStreamException("the other end of the pipe was closed, and every message it sent has been received");
+    }
+
+    private ReadOnlySpan<byte> ReadScratch()
+    {
+        byte[] message = Read(SharedPayloads.Scratch, out int length);
+        return message.AsSpan(0, length);
     }
 
     private Ring Incoming()

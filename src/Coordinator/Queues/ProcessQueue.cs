@@ -127,13 +127,14 @@ public class ProcessQueue<T> : IProcessShared<ProcessQueue<T>>, IDisposable
     {
         long deadline = Posix.Deadline(timeout);
         ThrowIfClosed();
-        byte[]? payload = Ring.Read(deadline, out _);
+        byte[] scratch = SharedPayloads.Scratch;
+        byte[]? payload = Ring.Read(deadline, out _, out int length, null, scratch);
         if (payload is null)
         {
             item = default!;
             return false;
         }
-        item = (T)SharedPayloads.Decode(payload, typeof(T))!;
+        item = (T)SharedPayloads.Decode(payload.AsSpan(0, length), typeof(T))!;
         return true;
     }
 

@@ -49,6 +49,12 @@ internal static class SharedPayloads
         return buffer.WrittenSpan;
     }
 
+    [ThreadStatic]
+    private static byte[]? _scratch;
+
+    /// <summary>This thread's buffer for a message read to be decoded at once (small items never allocate one of their own).</summary>
+    public static byte[] Scratch => _scratch ??= new byte[16 << 10];
+
     /// <summary>Decodes with the trust this process has: the types its code named, and the app assemblies its parent named to it.</summary>
     public static object? Decode(ReadOnlySpan<byte> payload, Type declared)
     {

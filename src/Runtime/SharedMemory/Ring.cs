@@ -118,8 +118,15 @@ internal readonly unsafe struct Ring
     }
 
     /// <summary>Reads one message; null with <see cref="Outcome.TimedOut"/> or <see cref="Outcome.Gone"/> (nobody can write any more, and it is empty).</summary>
-    public byte[]? Read(long deadline, out Outcome outcome, Func<bool>? gone = null)
+    public byte[]? Read(long deadline, out Outcome outcome, Func<bool>? gone = null) => Read(deadline, out outcome, out _, gone, null);
+
+    /// <summary>
+    /// Reads one message into <paramref name="scratch"/> when it fits (its first <paramref name="length"/> bytes; the
+    /// caller decodes it before its next read), else into a new array of exactly its size.
+    /// </summary>
+    public byte[]? Read(long deadline, out Outcome outcome, out int length, Func<bool>? gone, byte[]? scratch)
     {
+        length = 0;
         bool skipping = false;
         switch (Posix.Lock(ReaderMutex, deadline))
         {
@@ -142,7 +149,7 @@ internal readonly unsafe struct Ring
             Span<byte> header = stackalloc byte[RecordHeader];
             while (true)
             {
-                outcome = ReadRecord(header, message is null && !skipping ? deadline : long.MaxValue, gone, ref message, ref filled, ref skipping);
+                outcome = ReadRecord(header, message is null && !skipping ? deadline : long.MaxValue, gone, ref message, ref filled, ref skipping, scratch);
                 if (outcome != Outcome.Done)
                 {
                     return null;
@@ -157,6 +164,7 @@ internal readonly unsafe struct Ring
                 }
                 if (!skipping && (flags & Last) != 0 && message is not null)
                 {
+                    length = filled;
                     return message;
                 }
             }
@@ -232,7 +240,7 @@ internal readonly unsafe struct Ring
         return Outcome.Done;
     }
 
-    private Outcome ReadRecord(Span<byte> header, long deadline, Func<bool>? gone, ref byte[]? message, ref int filled, ref bool skipping)
+    private Outcome ReadRecord(Span<byte> header, long deadline, Func<bool>? gone, ref byte[]? message, ref int filled, ref bool skipping, byte[]? scratch)
     {
         SharedMonitor monitor = _block.Monitor;
         monitor.Enter();
@@ -263,11 +271,11 @@ internal readonly unsafe struct Ring
         if ((flags & First) != 0)
         {
             skipping = false; // a new message starts: whatever was being dropped is behind us
-            message = total == 0 ? [] : GC.AllocateUninitializedArray<byte>((int)total);
+            message = scratch is not null && scratch.Length >= total ? scratch : total == 0 ? [] : GC.AllocateUninitializedArray<byte>((int)total);
             filled = 0;
         }
         bool keep = message is not null && (flags & Abort) == 0 && !skipping;
-        if (keep && filled + (long)length > message!.Length)
+        if (keep && filled + (long)length > total)
         {
             monitor.Exit();
             throw new InvalidDataException("a shared queue's record is corrupt (fragments overrun their message); the queue cannot be read");
