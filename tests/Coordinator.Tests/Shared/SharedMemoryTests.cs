@@ -45,6 +45,27 @@ public sealed class SharedMemoryTests
     }
 
     [Fact]
+    public void ShareableList_EditedByAChild_InPlace_WithCPythonsLimits()
+    {
+        using ShareableList list = ShareableList.Create([7, "hello", 2.5, true, new byte[] { 1, 2 }, null]);
+        var child = new ChildProcess(SyncTargets.EditList, [list]);
+        child.Start();
+        child.Join(Long);
+        Assert.Equal(0, child.ExitCode);
+        Assert.Equal([70L, "howdy", 2.5, null, new byte[] { 1, 2 }, null], list.ToList());
+        Assert.Equal(6, list.Count);
+        Assert.Equal(1, list.IndexOf("howdy"));
+        Assert.Equal(2, list.CountOf(null));
+        Assert.Throws<ArgumentException>(() => list[1] = "a string longer than its room"); // ValueError: exceeds available storage
+        Assert.Throws<ArgumentOutOfRangeException>(() => list[6]);
+        Assert.Throws<ArgumentException>(() => list.IndexOf("absent"));
+        Assert.Throws<ArgumentException>(() => ShareableList.Create([new object()]));
+        using ShareableList again = ShareableList.Attach(list.Shm.Name);
+        Assert.Equal(70L, again[0]);
+        list.Shm.Unlink();
+    }
+
+    [Fact]
     public void ArrayFilledByAChild_IsSeenInPlace_AndValueAtomicsWork()
     {
         using var array = new SharedArray<double>(1000);

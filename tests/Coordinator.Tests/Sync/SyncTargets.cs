@@ -63,6 +63,14 @@ public static class SyncTargets
         block.Close();
     }
 
+    public static void EditList(ShareableList list)
+    {
+        list[0] = (long)list[0]! * 10;
+        list[1] = "howdy";
+        list[3] = null;
+        list.Dispose();
+    }
+
     public static void FillArray(SharedArray<double> array)
     {
         Span<double> values = array.AsSpan();
