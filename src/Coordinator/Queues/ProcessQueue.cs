@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Actors.Coordination.Sync;
 using Actors.Runtime.Serialization;
 using Actors.Runtime.SharedMemory;
@@ -95,6 +96,7 @@ public class ProcessQueue<T> : IProcessShared<ProcessQueue<T>>, IDisposable
     public bool TryPut(T item) => TryPut(item, TimeSpan.Zero);
 
     /// <summary>Puts an item, waiting at most <paramref name="timeout"/>; false if the queue stayed full.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryPut(T item, TimeSpan timeout)
     {
         long deadline = Posix.Deadline(timeout);
@@ -123,6 +125,7 @@ public class ProcessQueue<T> : IProcessShared<ProcessQueue<T>>, IDisposable
     public bool TryGet(out T item) => TryGet(TimeSpan.Zero, out item);
 
     /// <summary>Takes the next item, waiting at most <paramref name="timeout"/>; false if none came.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGet(TimeSpan timeout, out T item)
     {
         long deadline = Posix.Deadline(timeout);

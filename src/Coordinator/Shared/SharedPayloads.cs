@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Collections.Concurrent;
 using Actors.Runtime.Serialization;
@@ -33,6 +34,7 @@ internal static class SharedPayloads
     /// The value's bytes, valid until this thread's next encode (they are copied into the ring before that); throws
     /// <see cref="PayloadSerializationException"/> naming what cannot travel.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ReadOnlySpan<byte> Encode(object? value, Type declared)
     {
         if (value is not null)
@@ -56,6 +58,7 @@ internal static class SharedPayloads
     public static byte[] Scratch => _scratch ??= new byte[16 << 10];
 
     /// <summary>Decodes with the trust this process has: the types its code named, and the app assemblies its parent named to it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static object? Decode(ReadOnlySpan<byte> payload, Type declared)
     {
         if (AppAssemblies.Version != _told)

@@ -6,6 +6,7 @@ namespace Actors.Runtime.Serialization;
 /// <summary>The fast path: an array of a type without references is one length and one block copy.</summary>
 internal sealed class RawArrayCodec<T> : TypeCodec where T : unmanaged
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Write(BinWriter writer, object value) => WriteSpan(writer, (T[])value);
 
     public static void WriteSpan(BinWriter writer, ReadOnlySpan<T> span)
@@ -14,6 +15,7 @@ internal sealed class RawArrayCodec<T> : TypeCodec where T : unmanaged
         writer.WriteRaw(MemoryMarshal.AsBytes(span));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override object Read(ref BinReader reader)
     {
         int length = reader.ReadLength(Unsafe.SizeOf<T>());

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using Actors.Runtime.Serialization;
 
@@ -55,6 +56,7 @@ public sealed class PayloadSerializer : IPayloadSerializer
     internal static string? NeverTravels(Type type) => CodecRegistry.RefusalReason(type);
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Serialize(IBufferWriter<byte> output, object? value, Type declaredType)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -87,6 +89,7 @@ public sealed class PayloadSerializer : IPayloadSerializer
     }
 
     /// <inheritdoc />
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public object? Deserialize(ReadOnlySpan<byte> payload, Type declaredType)
     {
         ArgumentNullException.ThrowIfNull(declaredType);

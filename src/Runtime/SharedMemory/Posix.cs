@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Actors.Runtime.SharedMemory;
@@ -79,6 +80,7 @@ internal static unsafe class Posix
     /// Locks, trying for a few microseconds before blocking: a lock held across processes is usually held for a few
     /// instructions, and blocking costs two system calls and a wake-up (robust mutexes cannot be glibc's adaptive kind).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int SpinThenLock(nint mutex, long deadline)
     {
         var spinner = default(SpinWait);

@@ -73,6 +73,7 @@ internal readonly unsafe struct Ring
     /// <paramref name="maxItems"/>; once the first fragment is in, the rest follow however long the readers take.
     /// <paramref name="gone"/>, checked while waiting (every 100 ms at most), ends the wait when nobody can read any more.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Outcome Write(ReadOnlySpan<byte> message, long deadline, int maxItems = int.MaxValue, Func<bool>? gone = null)
     {
         switch (Posix.Lock(WriterMutex, deadline))
@@ -124,6 +125,7 @@ internal readonly unsafe struct Ring
     /// Reads one message into <paramref name="scratch"/> when it fits (its first <paramref name="length"/> bytes; the
     /// caller decodes it before its next read), else into a new array of exactly its size.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public byte[]? Read(long deadline, out Outcome outcome, out int length, Func<bool>? gone, byte[]? scratch)
     {
         length = 0;
@@ -192,6 +194,7 @@ internal readonly unsafe struct Ring
     /// <summary>Whether a message (or part of one) is waiting.</summary>
     public bool HasData => Volatile.Read(ref Tail) != Volatile.Read(ref Head);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Outcome WriteRecord(ReadOnlySpan<byte> bytes, int flags, long total, long deadline, int maxItems, Func<bool>? gone)
     {
         SharedMonitor monitor = _block.Monitor;
@@ -240,6 +243,7 @@ internal readonly unsafe struct Ring
         return Outcome.Done;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private Outcome ReadRecord(Span<byte> header, long deadline, Func<bool>? gone, ref byte[]? message, ref int filled, ref bool skipping, byte[]? scratch)
     {
         SharedMonitor monitor = _block.Monitor;
@@ -308,6 +312,7 @@ internal readonly unsafe struct Ring
 
     private static long Align(int length) => (length + 7L) & ~7L;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CopyIn(long position, ReadOnlySpan<byte> bytes)
     {
         int index = (int)(position % Capacity);
@@ -316,6 +321,7 @@ internal readonly unsafe struct Ring
         bytes[first..].CopyTo(new Span<byte>(Data, bytes.Length - first));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CopyOut(long position, Span<byte> bytes)
     {
         int index = (int)(position % Capacity);

@@ -20,7 +20,11 @@ internal readonly unsafe struct SharedMonitor(nint address)
 
     private ref uint Sequence => ref Unsafe.AsRef<uint>((void*)Word);
 
-    private ref int Sleepers => ref Unsafe.AsRef<int>((void*)(Word + 4));
+    /// <summary>Waiters, spinning or asleep; changed inside the monitor. A pulse bumps the word only when there are some.</summary>
+    private ref int Waiters => ref Unsafe.AsRef<int>((void*)(Word + 4));
+
+    /// <summary>Waiters asleep in the kernel; changed atomically outside the monitor. A pulse makes a system call only when there are some.</summary>
+    private ref int Sleepers => ref Unsafe.AsRef<int>((void*)(Word + 8));
 
     /// <summary>The result of an enter.</summary>
     public enum Entry
@@ -39,6 +43,7 @@ internal readonly unsafe struct SharedMonitor(nint address)
     }
 
     /// <summary>Enters, waiting until <paramref name="deadline"/> (monotonic ns; long.MaxValue = forever).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Entry Enter(long deadline)
     {
         int result = Posix.SpinThenLock(Mutex, deadline);
@@ -88,17 +93,22 @@ internal readonly unsafe struct SharedMonitor(nint address)
     /// Leaves, sleeps until pulsed or <paramref name="deadline"/>, and enters again (waiting as long as it takes).
     /// Wakes may be spurious: callers loop on their condition.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Wait(long deadline)
     {
         uint seen = Volatile.Read(ref Sequence);
-        Sleepers++;
+        Waiters++;
         Exit();
         if (!SpinUntilChanged(ref Sequence, seen, deadline))
         {
+            // Counted before the kernel re-checks the word: a pulse either sees us here and wakes us, or bumped the
+            // word first, and then the sleep returns at once (both sides use full fences).
+            Interlocked.Increment(ref Sleepers);
             Posix.FutexSleep(Word, seen, deadline);
+            Interlocked.Decrement(ref Sleepers);
         }
         Enter();
-        Sleepers--;
+        Waiters--;
     }
 
     /// <summary>How long a waiter spins before it sleeps: a peer on another core usually answers within it, and a
@@ -106,6 +116,7 @@ internal readonly unsafe struct SharedMonitor(nint address)
     public const long SpinNanoseconds = 50_000;
 
     /// <summary>Spins (yielding as .NET's SpinWait does) until the word leaves <paramref name="seen"/>; false if it did not within <see cref="SpinNanoseconds"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool SpinUntilChanged(ref uint word, uint seen, long deadline)
     {
         long until = Math.Min(deadline, Posix.Now() + SpinNanoseconds);
@@ -124,23 +135,32 @@ internal readonly unsafe struct SharedMonitor(nint address)
     /// <summary>For a sleep on several monitors at once (<see cref="Posix.FutexSleepMany"/>): counts a sleeper and returns the word's value; called inside the monitor.</summary>
     public uint BeginSleep()
     {
-        Sleepers++;
+        Waiters++;
+        Interlocked.Increment(ref Sleepers);
         return Volatile.Read(ref Sequence);
     }
 
     /// <summary>Ends what <see cref="BeginSleep"/> began; called inside the monitor.</summary>
-    public void EndSleep() => Sleepers--;
+    public void EndSleep()
+    {
+        Interlocked.Decrement(ref Sleepers);
+        Waiters--;
+    }
 
     /// <summary>The futex word sleepers wait on.</summary>
     public nint WordAddress => Word;
 
     /// <summary>Wakes up to <paramref name="count"/> sleepers; called inside the monitor.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Pulse(int count = 1)
     {
-        if (Sleepers > 0)
+        if (Waiters > 0)
         {
-            Interlocked.Increment(ref Sequence);
-            Posix.FutexWakeUp(Word, count);
+            Interlocked.Increment(ref Sequence); // a spinning waiter sees this and needs no system call
+            if (Volatile.Read(ref Sleepers) > 0)
+            {
+                Posix.FutexWakeUp(Word, count);
+            }
         }
     }
 
