@@ -237,6 +237,44 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
         return [.. ready.Select(i => all[i])];
     }
 
+    /// <summary>
+    /// CPython's <c>multiprocessing.connection.wait</c> over connections and process sentinels together: waits until at
+    /// least one of <paramref name="objects"/> (each a <see cref="Connection"/> or a started <see cref="ChildProcess"/>)
+    /// is ready (something to receive, or the process has exited), or <paramref name="timeout"/> passes; returns those
+    /// that are. One sleep on all of them (a child's exit rings a bell this sleep includes).
+    /// </summary>
+    /// <exception cref="ArgumentException">An object is neither a connection nor a process.</exception>
+    /// <exception cref="InvalidOperationException">A process was not started.</exception>
+    public static IReadOnlyList<object> Wait(IEnumerable<object> objects, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(objects);
+        object[] all = [.. objects];
+        var monitors = new List<SharedMonitor>();
+        var ready = new List<Func<bool>>();
+        foreach (object item in all)
+        {
+            switch (item)
+            {
+                case Connection connection:
+                    monitors.Add(connection.Monitor);
+                    ready.Add(() => connection.Poll());
+                    break;
+                case ChildProcess process:
+                    _ = process.Sentinel; // "process not started", as CPython's sentinel says
+                    ready.Add(() => process.HasExited);
+                    break;
+                default:
+                    throw new ArgumentException($"Connection.Wait takes connections and child processes, not {item?.GetType().Name ?? "null"}", nameof(objects));
+            }
+        }
+        if (all.Any(o => o is ChildProcess))
+        {
+            monitors.Add(Coordination.Processes.ChildExits.Monitor);
+        }
+        List<int> indexes = SharedWait.Any(monitors, ready, Posix.Deadline(timeout ?? Timeout.InfiniteTimeSpan));
+        return [.. indexes.Select(i => all[i])];
+    }
+
     /// <summary>The monitor a message's arrival pulses (for a wait on this and other shared objects at once).</summary>
     internal SharedMonitor Monitor => _block.Monitor;
 

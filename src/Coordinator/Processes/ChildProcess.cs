@@ -193,6 +193,7 @@ public class ChildProcess : IDisposable
         ChildRegistry.Remove(this);
         _sentinel.Set();
         _exited.TrySetResult();
+        ChildExits.Ring();
     }
 
     private protected virtual Task CloseResultChannelAsync(Task reading) => reading;

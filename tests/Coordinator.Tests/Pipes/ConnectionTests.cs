@@ -116,4 +116,26 @@ public sealed class ConnectionTests
         quietOther.Send("now");
         Assert.Equal([quiet, busy], Connection.Wait([quiet, busy], Long)); // busy is at its end: ready too
     }
+
+    [Fact]
+    public void WaitOnPipesAndProcessesTogether_ReturnsWhicheverIsReady()
+    {
+        (Connection quiet, Connection other) = Connection.Pipe();
+        var sleeper = new ChildProcess(SyncTargetsForWait.SleepMs, [300]);
+        Assert.Throws<InvalidOperationException>(() => Connection.Wait([quiet, sleeper], TimeSpan.Zero)); // not started
+        sleeper.Start();
+        var clock = Stopwatch.StartNew();
+        Assert.Empty(Connection.Wait([quiet, sleeper], TimeSpan.FromMilliseconds(50)));
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(50));
+        Assert.Equal([sleeper], Connection.Wait([quiet, sleeper], Long)); // woken by the exit, not by a time-out
+        other.Send("now");
+        Assert.Equal(new object[] { quiet, sleeper }, Connection.Wait([quiet, sleeper], Long));
+        Assert.Throws<ArgumentException>(() => Connection.Wait(["not a connection"], TimeSpan.Zero));
+    }
+}
+
+/// <summary>A child that sleeps, for waits on processes.</summary>
+public static class SyncTargetsForWait
+{
+    public static void SleepMs(int ms) => Thread.Sleep(ms);
 }
