@@ -14,10 +14,10 @@ namespace Actors;
 /// <c>Send</c> throws <see cref="IOException"/> (BrokenPipeError).
 /// <para>
 /// An end passed to another process counts as open from the moment it is sent until that process has received it, so
-/// that closing your own copy right after starting the child (CPython's usual pattern) does not end the stream. If the
-/// receiving process dies before it has received the end (killed during its start), the end stays counted as open, as
-/// it does with CPython's spawn, and a <c>Recv</c> with nothing to receive waits: use <see cref="Poll"/> with a timeout
-/// where that can happen.
+/// that closing your own copy right after starting the child (CPython's usual pattern) does not end the stream. An end
+/// given to a <see cref="ChildProcess"/> is reserved for the child's pid: if the child dies before taking it, the
+/// stream ends. An end sent another way (in a queue, or to a Pool task) counts as in flight until some process takes
+/// it; if none ever does, the stream does not end, as with CPython's spawn: poll with a timeout where that can happen.
 /// </para>
 /// </summary>
 public sealed class Connection : IProcessShared<Connection>, IDisposable
@@ -28,6 +28,7 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
     private const int TablesOffset = 64;
     private const int TableSize = 128;
     private const int Slots = 8;
+    private const int Reserved = -1; // a slot's count while its child process has not yet taken the end
     private const int RingsOffset = TablesOffset + (2 * TableSize);
 
     private readonly SharedBlock _block;
@@ -82,10 +83,14 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
         {
             ThrowIfClosed();
             // The end is on its way to another process: it counts as open until that process attaches, so that closing
-            // ours right after sending it (CPython's usual pattern) does not end the stream.
-            _block.Monitor.Enter();
-            Pending(_end)++;
-            _block.Monitor.Exit();
+            // ours right after sending it (CPython's usual pattern) does not end the stream. To a child process, it is
+            // reserved for the child's pid once that is known (ReserveFor); to anything else, it counts as in flight.
+            if (!ProcessShared.TryCollect(this))
+            {
+                _block.Monitor.Enter();
+                Pending(_end)++;
+                _block.Monitor.Exit();
+            }
             return $"{_block.Path}\n{_end}";
         }
     }
@@ -98,12 +103,15 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
             throw new ArgumentException("not a connection's handle", nameof(handle));
         }
         var connection = new Connection(SharedBlock.Attach(parts[0], SharedKind.Pipe), parts[1][0] - '0');
-        connection._block.Monitor.Enter();
-        if (connection.Pending(connection._end) > 0)
+        if (!ProcessShared.Claiming) // a child's own arguments claim their reservation instead (Hold)
         {
-            connection.Pending(connection._end)--;
+            connection._block.Monitor.Enter();
+            if (connection.Pending(connection._end) > 0)
+            {
+                connection.Pending(connection._end)--;
+            }
+            connection._block.Monitor.Exit();
         }
-        connection._block.Monitor.Exit();
         return connection;
     }
 
@@ -353,9 +361,9 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
             int free = -1;
             for (int slot = 0; slot < Slots; slot++)
             {
-                if (SlotPid(_end, slot) == me)
+                if (SlotPid(_end, slot) == me && SlotCount(_end, slot) != 0)
                 {
-                    SlotCount(_end, slot)++;
+                    SlotCount(_end, slot) = SlotCount(_end, slot) == Reserved ? 1 : SlotCount(_end, slot) + 1;
                     return;
                 }
                 if (free < 0 && (SlotCount(_end, slot) == 0 || !Posix.IsRunning(SlotPid(_end, slot))))
@@ -369,6 +377,39 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
             }
             SlotPid(_end, free) = me;
             SlotCount(_end, free) = 1;
+        }
+        finally
+        {
+            _block.Monitor.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Holds this end for child process <paramref name="pid"/>, which was just started with it as an argument: it
+    /// counts as open until the child takes it (then as the child's own) or the child dies before it does.
+    /// </summary>
+    internal void ReserveFor(int pid)
+    {
+        _block.Monitor.Enter();
+        try
+        {
+            int free = -1;
+            for (int slot = 0; slot < Slots; slot++)
+            {
+                if (SlotPid(_end, slot) == pid && SlotCount(_end, slot) != 0)
+                {
+                    return; // it took its end already
+                }
+                if (free < 0 && (SlotCount(_end, slot) == 0 || !Posix.IsRunning(SlotPid(_end, slot))))
+                {
+                    free = slot;
+                }
+            }
+            if (free >= 0)
+            {
+                SlotPid(_end, free) = pid;
+                SlotCount(_end, free) = Reserved;
+            }
         }
         finally
         {
@@ -402,7 +443,7 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
         for (int slot = 0; slot < Slots; slot++)
         {
             int pid = Volatile.Read(ref SlotPid(peer, slot));
-            if (pid != 0 && Volatile.Read(ref SlotCount(peer, slot)) > 0 && (pid == Environment.ProcessId || Posix.IsAlive(pid)))
+            if (pid != 0 && Volatile.Read(ref SlotCount(peer, slot)) != 0 && (pid == Environment.ProcessId || Posix.IsAlive(pid)))
             {
                 return false;
             }

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Actors.Coordination.Processes;
 using Actors.Runtime.Hosting;
+using Actors.Runtime.Serialization;
 using Actors.Runtime.Tasks;
 
 namespace Actors;
@@ -118,8 +119,23 @@ public class ChildProcess : IDisposable
         {
             throw new InvalidOperationException("cannot start a process twice");
         }
-        (ProcessBootstrap bootstrap, Func<Task>? readResult) = Prepare();
+        ProcessShared.BeginCollecting();
+        (ProcessBootstrap bootstrap, Func<Task>? readResult) result;
+        List<IProcessShared> handedOver;
+        try
+        {
+            result = Prepare();
+        }
+        finally
+        {
+            handedOver = ProcessShared.EndCollecting();
+        }
+        (ProcessBootstrap bootstrap, Func<Task>? readResult) = result;
         System.Diagnostics.Process process = _context.Launch();
+        foreach (Connection connection in handedOver.OfType<Connection>())
+        {
+            connection.ReserveFor(process.Id); // open for this child until it takes its end, or dies (before it can read its bootstrap)
+        }
         try
         {
             process.StandardInput.WriteLine(bootstrap.ToLine(_context.Serializer));

@@ -54,7 +54,16 @@ internal static class ProcessHost
         object? result;
         try
         {
-            var target = (ProcessTarget)serializer.Deserialize(bootstrap.Target, typeof(ProcessTarget))!;
+            Serialization.ProcessShared.Claiming = true; // the shared objects in our arguments were reserved for us by the parent
+            ProcessTarget target;
+            try
+            {
+                target = (ProcessTarget)serializer.Deserialize(bootstrap.Target, typeof(ProcessTarget))!;
+            }
+            finally
+            {
+                Serialization.ProcessShared.Claiming = false;
+            }
             MethodInfo method = target.Function.Resolve([.. serializer.TrustedAssemblies]);
             WorkerHost.Trace("target decoded");
             result = Invoke(method, target.Function.Target, target.Arguments);

@@ -17,10 +17,50 @@ internal interface IProcessShared<TSelf> : IProcessShared where TSelf : class, I
     static abstract TSelf Attach(string handle);
 }
 
-/// <summary>Attaching by type, for an object whose handle holds another's.</summary>
+/// <summary>
+/// Attaching by type, and the bookkeeping of objects handed to a child process. While a child's bootstrap is encoded,
+/// the objects written are collected instead of counting themselves as "in flight", so that the parent can reserve
+/// them for the child's pid once it is known (a pipe end then stays open exactly while that child may still take it:
+/// until it does, or dies). While the child decodes its bootstrap, attaching claims that reservation.
+/// </summary>
 internal static class ProcessShared
 {
+    [ThreadStatic]
+    private static List<IProcessShared>? _collected;
+
+    [ThreadStatic]
+    private static bool _claiming;
+
     public static T Attach<T>(string handle) where T : class, IProcessShared<T> => T.Attach(handle);
+
+    /// <summary>Starts collecting the objects this thread encodes (a child's bootstrap).</summary>
+    public static void BeginCollecting() => _collected = [];
+
+    /// <summary>Stops collecting and returns what was encoded.</summary>
+    public static List<IProcessShared> EndCollecting()
+    {
+        List<IProcessShared> collected = _collected ?? [];
+        _collected = null;
+        return collected;
+    }
+
+    /// <summary>Records an object being encoded for a child; false if this thread is not encoding a child's bootstrap.</summary>
+    public static bool TryCollect(IProcessShared item)
+    {
+        if (_collected is null)
+        {
+            return false;
+        }
+        _collected.Add(item);
+        return true;
+    }
+
+    /// <summary>Whether this thread is decoding its own bootstrap (in a child process).</summary>
+    public static bool Claiming
+    {
+        get => _claiming;
+        set => _claiming = value;
+    }
 }
 
 /// <summary>Writes a cross-process object as its handle and attaches on the other side.</summary>

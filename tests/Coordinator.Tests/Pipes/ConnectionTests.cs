@@ -95,6 +95,22 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public void AChildKilledBeforeItTookItsEnd_EndsTheStream_NoHang()
+    {
+        (Connection mine, Connection theirs) = Connection.Pipe();
+        var child = new ChildProcess(QueueTargets.Echo, [theirs], daemon: true);
+        child.Start();
+        theirs.Close();
+        child.Kill(); // long before its runtime has started and decoded its arguments
+        child.Join(Long);
+        Exception? received = null;
+        var reader = new Thread(() => received = Record.Exception(() => mine.Recv()));
+        reader.Start();
+        Assert.True(reader.Join(TimeSpan.FromSeconds(10)), "Recv hung: the end reserved for the dead child still counted as open");
+        Assert.IsType<EndOfStreamException>(received);
+    }
+
+    [Fact]
     public void BigMessagesFromAChild_ArriveWhole_AndWaitReturnsTheReadyConnections()
     {
         (Connection quiet, Connection quietOther) = Connection.Pipe();
