@@ -141,40 +141,33 @@ public class ProcessQueue<T> : IProcessShared<ProcessQueue<T>>, IDisposable
         return true;
     }
 
-    /// <summary>Takes the next item without blocking a thread while the queue is empty... in this version it blocks a pool thread, checking the token every 100 ms.</summary>
+    /// <summary>Takes the next item; while the queue is empty no thread of the caller's is held (one thread per process sleeps for every such wait).</summary>
     public async Task<T> GetAsync(CancellationToken cancellationToken = default)
     {
-        if (TryGet(out T ready))
+        while (true)
         {
-            return ready;
-        }
-        return await Task.Factory.StartNew(() =>
-        {
-            while (true)
+            cancellationToken.ThrowIfCancellationRequested();
+            if (TryGet(out T item))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (TryGet(TimeSpan.FromMilliseconds(100), out T item))
-                {
-                    return item;
-                }
+                return item;
             }
-        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            await AsyncWaits.WhenReady(Block.Monitor, () => !Empty(), cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    /// <summary>Puts an item, waiting for room on another thread (checking the token every 100 ms).</summary>
+    /// <summary>Puts an item; while the queue is full no thread of the caller's is held.</summary>
     public async Task PutAsync(T item, CancellationToken cancellationToken = default)
     {
-        if (TryPut(item))
+        while (true)
         {
-            return;
-        }
-        await Task.Factory.StartNew(() =>
-        {
-            while (!TryPut(item, TimeSpan.FromMilliseconds(100)))
+            cancellationToken.ThrowIfCancellationRequested();
+            if (TryPut(item))
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                return;
             }
-        }, cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            int items = Qsize();
+            await AsyncWaits.WhenReady(Block.Monitor, () => Qsize() < items || Empty(), cancellationToken).ConfigureAwait(false); // someone took one
+        }
     }
 
     /// <summary>About how many items it holds (others may put and get meanwhile, as in CPython).</summary>

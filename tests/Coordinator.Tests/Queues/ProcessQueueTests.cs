@@ -124,6 +124,20 @@ public sealed class ProcessQueueTests
         Assert.Equal("late", await waiting.WaitAsync(Long));
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queue.GetAsync(cancel.Token));
+        using var full = new ProcessQueue<int>(maxsize: 1);
+        await full.PutAsync(1);
+        Task putting = full.PutAsync(2);
+        await Task.Delay(100);
+        Assert.False(putting.IsCompleted); // waits for room, holding no thread
+        Assert.Equal(1, await full.GetAsync());
+        await putting.WaitAsync(Long);
+        Assert.Equal(2, full.Get(Long));
+        Task<int>[] getters = [.. Enumerable.Range(0, 3).Select(_ => full.GetAsync())];
+        for (int i = 0; i < 3; i++)
+        {
+            await full.PutAsync(10 + i);
+        }
+        Assert.Equal([10, 11, 12], (await Task.WhenAll(getters).WaitAsync(Long)).Order());
     }
 
     [Fact]
