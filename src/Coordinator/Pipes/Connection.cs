@@ -239,10 +239,7 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
     public static IReadOnlyList<Connection> Wait(IEnumerable<Connection> connections, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(connections);
-        Connection[] all = [.. connections];
-        List<int> ready = SharedWait.Any([.. all.Select(c => c._block.Monitor)], [.. all.Select(c => (Func<bool>)(() => c.Poll()))],
-            Posix.Deadline(timeout ?? Timeout.InfiniteTimeSpan));
-        return [.. ready.Select(i => all[i])];
+        return [.. Wait(connections.Cast<object>(), timeout).Cast<Connection>()];
     }
 
     /// <summary>

@@ -46,30 +46,18 @@ internal readonly unsafe struct SharedMonitor(nint address)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Entry Enter(long deadline)
     {
-        int result = Posix.SpinThenLock(Mutex, deadline);
-        switch (result)
-        {
-            case 0:
-                return Entry.Entered;
-            case Posix.EOWNERDEAD:
-                Posix.MakeConsistent(Mutex);
-                return Entry.Abandoned;
-            case Posix.ETIMEDOUT:
-                return Entry.TimedOut;
-            case Posix.EDEADLK:
-                return Entry.Deadlock;
-            default:
-                throw new InvalidOperationException($"a shared mutex failed (errno {result}); the object is unusable");
-        }
+        return Classify(Posix.SpinThenLock(Mutex, deadline));
     }
 
     /// <summary>Enters for internal bookkeeping: an abandoned mutex is fine, since the state it guards is always consistent.</summary>
     public void Enter() => Enter(long.MaxValue);
 
     /// <summary>Tries once without waiting.</summary>
-    public Entry TryEnter()
+    public Entry TryEnter() => Classify(Posix.TryLock(Mutex));
+
+    /// <summary>What a lock call's result means (a try's EBUSY is a time-out of zero length).</summary>
+    private Entry Classify(int result)
     {
-        int result = Posix.TryLock(Mutex);
         switch (result)
         {
             case 0:
@@ -77,7 +65,7 @@ internal readonly unsafe struct SharedMonitor(nint address)
             case Posix.EOWNERDEAD:
                 Posix.MakeConsistent(Mutex);
                 return Entry.Abandoned;
-            case Posix.EBUSY:
+            case Posix.ETIMEDOUT or Posix.EBUSY:
                 return Entry.TimedOut;
             case Posix.EDEADLK:
                 return Entry.Deadlock;
