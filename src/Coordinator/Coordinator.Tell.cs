@@ -22,7 +22,7 @@ public sealed partial class Coordinator
     {
         ArgumentNullException.ThrowIfNull(actor);
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        WorkerProcess worker = Array.Find(_workers, w => w.Agent?.Path.Address == actor.Path.Address)
+        WorkerProcess worker = Array.Find(_workers.Snapshot, w => w.Agent?.Path.Address == actor.Path.Address)
             ?? throw new ArgumentException($"{actor.Path} is not on one of this coordinator's workers.", nameof(actor));
         worker.Agent!.Tell(new StopActor(actor), System.DeadLetters); // a sender at this node's address: the agent obeys only the coordinator
     }
@@ -50,7 +50,7 @@ public sealed partial class Coordinator
             target.Tell(message, sender ?? ActorRefs.NoSender);
             return;
         }
-        WorkerProcess? worker = Array.Find(_workers, w => w.Agent?.Path.Address == target.Path.Address);
+        WorkerProcess? worker = Array.Find(_workers.Snapshot, w => w.Agent?.Path.Address == target.Path.Address);
         if (worker?.Lane is { IsLost: false } lane && size <= lane.MaxMessageSize)
         {
             lane.Tell(new DeliverLocal(target, message, sender));

@@ -6,6 +6,7 @@ using Actors.Runtime.Nodes;
 using Actors.Runtime.Lane;
 using Actors.Runtime.Lane.Handshake;
 using Actors.Runtime.Lane.Transport;
+using Actors.Coordination.Cluster;
 using Actors.Coordination.Workers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -21,7 +22,8 @@ namespace Actors;
 public sealed partial class Coordinator : IAsyncDisposable
 {
     private readonly LaneListener _lanes;
-    private readonly WorkerProcess[] _workers;
+    private readonly LaneListener? _hostLanes;
+    private readonly WorkerList _workers;
     private int _placement;
     private int _disposed;
 
@@ -31,9 +33,10 @@ public sealed partial class Coordinator : IAsyncDisposable
     internal System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate => _certificate;
     private readonly bool _ownsSystem;
 
-    private Coordinator(Akka.Actor.ActorSystem system, LaneListener lanes, WorkerProcess[] workers,
+    private Coordinator(Akka.Actor.ActorSystem system, LaneListener lanes, LaneListener? hostLanes, WorkerList workers,
         System.Security.Cryptography.X509Certificates.X509Certificate2 certificate, ILoggerFactory loggerFactory, bool ownsSystem)
     {
+        _hostLanes = hostLanes;
         _ownsSystem = ownsSystem;
         _certificate = certificate;
         System = system;
@@ -41,11 +44,8 @@ public sealed partial class Coordinator : IAsyncDisposable
         LoggerFactory = loggerFactory;
         _lanes = lanes;
         _workers = workers;
-        for (int i = 0; i < workers.Length; i++)
-        {
-            int index = i;
-            workers[i].Changed += info => WorkerChanged?.Invoke(index, info);
-        }
+        workers.Changed += (index, info) => WorkerChanged?.Invoke(index, info);
+        workers.Watch();
         _stopAtExit = (_, _) => StopAtExit();
         AppDomain.CurrentDomain.ProcessExit += _stopAtExit;
     }
@@ -74,7 +74,7 @@ public sealed partial class Coordinator : IAsyncDisposable
     internal IPayloadSerializer Serializer { get; }
 
     /// <summary>A snapshot of every worker: name, pid, host, cores, state, restarts.</summary>
-    public IReadOnlyList<WorkerInfo> Workers => [.. _workers.Select(w => w.Info)];
+    public IReadOnlyList<WorkerInfo> Workers => [.. _workers.Snapshot.Select(w => w.Info)];
 
     /// <summary>The address workers connect to.</summary>
     public string Address => _lanes.Address!;
@@ -94,34 +94,58 @@ public sealed partial class Coordinator : IAsyncDisposable
     {
         RefuseInAnUnfrozenWorker();
         options ??= new CoordinatorOptions();
+        if (options.Processes == 0 && options.Cluster is null)
+        {
+            throw new ArgumentException("CoordinatorOptions.Processes is 0 and no Cluster is set: there would be no worker at all.", nameof(options));
+        }
+        if (options.Cluster is not null && hosted is not null)
+        {
+            throw new NotSupportedException("CoordinatorOptions.Cluster needs the coordinator's own actor system; with Akka.Hosting, leave Cluster unset.");
+        }
         loggerFactory ??= NullLoggerFactory.Instance;
         Assembly[] allowed = AllowedAssemblies(options);
         byte[] key = options.AuthKey ?? RandomNumberGenerator.GetBytes(32);
         Coordinator? coordinator = null;
         Akka.Actor.ActorSystem? system = null;
         LaneListener? lanes = null;
+        LaneListener? hostLanes = null;
         System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null;
         var node = new TaskCompletionSource<Akka.Actor.ActorSystem>(TaskCreationOptions.RunContinuationsAsynchronously);
         Task starting = Task.CompletedTask;
         try
         {
-            certificate = hosted?.Certificate ?? NodeCertificate.Create(); // Akka's TLS uses it for the coordinator's whole life
+            // Akka's TLS uses it for the coordinator's whole life; a cluster's is the user's, shared with its hosts.
+            certificate = hosted?.Certificate ?? (options.Cluster is { } cluster ? NodeCertificate.Load(NodeCertificate.Export(cluster.Certificate)) : NodeCertificate.Create());
             string laneAddress = options.ListenAddress ?? $"unix:@actors-{Environment.ProcessId}-{Guid.NewGuid():N}";
             WorkerLaunch launch = WorkerLaunch.Create(options, laneAddress, allowed);
             ILogger logger = loggerFactory.CreateLogger("Actors.Coordinator");
             string bootstrap = new WorkerBootstrap(Convert.ToHexString(key), Convert.ToBase64String(NodeCertificate.Export(certificate)), options.AkkaConfig).ToLine();
-            WorkerProcess[] workers = [.. Enumerable.Range(1, options.Processes ?? Environment.ProcessorCount)
-                .Select(i => new WorkerProcess("worker-" + i.ToString(CultureInfo.InvariantCulture), launch, bootstrap, node.Task, options, logger))];
+            Func<string, CancellationToken, Task<WorkerHandle>> local = (name, _) => Task.FromResult<WorkerHandle>(LocalWorkerHandle.Start(name, launch.StartInfo(name)));
+            var workers = new WorkerList(Enumerable.Range(1, options.Processes ?? Environment.ProcessorCount)
+                .Select(i => new WorkerProcess("worker-" + i.ToString(CultureInfo.InvariantCulture), local, bootstrap, node.Task, options, logger)));
             // The workers start their runtime and their own actor systems while this one starts: each waits for
             // this node's address (its second standard-input line) only to announce itself.
-            starting = Task.WhenAll(workers.Select(w => w.StartAsync(cancellationToken)));
-            system = hosted?.System ?? NodeSystem.Start(NodeSystem.Merge(options.AkkaConfig), certificate, new SerializerOptions { AllowedAssemblies = allowed });
-            lanes = new LaneListener(options.Lane, key, new NodeInfo("coordinator", Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount),
-                SocketTransport.Instance, Runtime.Serialization.AkkaPayloadSerializer.Of(system), loggerFactory.CreateLogger("Actors.Lane"));
-            lanes.Joined += lane => workers.FirstOrDefault(w => w.Name == lane.Peer.Name)?.OnJoined(lane);
+            starting = Task.WhenAll(workers.Snapshot.Select(w => w.StartAsync(cancellationToken)));
+            system = hosted?.System ?? NodeSystem.Start(options.Cluster is { } clustered
+                    ? NodeSystem.ClusterConfig(options.AkkaConfig, clustered.Hostname, clustered.Port, HostDirectory.CoordinatorRole)
+                    : NodeSystem.Merge(options.AkkaConfig),
+                certificate, new SerializerOptions { AllowedAssemblies = allowed });
+            var self = new NodeInfo("coordinator", Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount);
+            lanes = new LaneListener(options.Lane, key, self, SocketTransport.Instance, Runtime.Serialization.AkkaPayloadSerializer.Of(system), loggerFactory.CreateLogger("Actors.Lane"));
+            lanes.Joined += lane => workers.Find(lane.Peer.Name)?.OnJoined(lane);
             await lanes.ListenAsync(laneAddress, cancellationToken).ConfigureAwait(false);
             system.ActorOf(Akka.Actor.Props.Create(() => new WorkerDirectory(workers)), WorkerDirectoryPath.Name);
-            coordinator = new Coordinator(system, lanes, workers, certificate, loggerFactory, ownsSystem: hosted is null);
+            if (options.Cluster is { } hostsJoin)
+            {
+                // The hosts' workers connect their lanes here, over TCP inside mutual TLS with the cluster's certificate.
+                hostLanes = new LaneListener(options.Lane, key, self, new SocketTransport(certificate), Runtime.Serialization.AkkaPayloadSerializer.Of(system),
+                    loggerFactory.CreateLogger("Actors.Lane"));
+                hostLanes.Joined += lane => workers.Find(lane.Peer.Name)?.OnJoined(lane);
+                string hostLaneAddress = await hostLanes.ListenAsync($"tls:{hostsJoin.Hostname}:{hostsJoin.LanePort}", cancellationToken).ConfigureAwait(false);
+                StartHostDirectory(system, workers, launch, hostLaneAddress, bootstrap, node.Task, options, logger);
+                Akka.Cluster.Cluster.Get(system).Join(NodeSystem.AddressOf(system)); // the first member; hosts join it
+            }
+            coordinator = new Coordinator(system, lanes, hostLanes, workers, certificate, loggerFactory, ownsSystem: hosted is null);
             node.SetResult(system);
             await starting.ConfigureAwait(false);
             return coordinator;
@@ -139,6 +163,10 @@ public sealed partial class Coordinator : IAsyncDisposable
                 if (lanes is not null)
                 {
                     await lanes.DisposeAsync().ConfigureAwait(false);
+                }
+                if (hostLanes is not null)
+                {
+                    await hostLanes.DisposeAsync().ConfigureAwait(false);
                 }
                 if (system is not null && hosted is null)
                 {
@@ -215,10 +243,10 @@ public sealed partial class Coordinator : IAsyncDisposable
         if (worker is { } index)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(index, nameof(worker));
-            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _workers.Length, nameof(worker));
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _workers.Count, nameof(worker));
             return _workers[index];
         }
-        WorkerProcess[] running = [.. _workers.Where(w => w.Info.State == WorkerState.Running)];
+        WorkerProcess[] running = [.. _workers.Snapshot.Where(w => w.Info.State == WorkerState.Running)];
         if (running.Length == 0)
         {
             throw new InvalidOperationException("No worker is running; see Coordinator.Workers for their states.");
@@ -231,7 +259,7 @@ public sealed partial class Coordinator : IAsyncDisposable
     internal Task RecycleWorker(int index) => _workers[index].Recycle();
 
     /// <summary>Kills every worker process at once, for good (a pool that owns this coordinator was terminated); completes when all have exited.</summary>
-    internal Task KillWorkersAsync() => Task.WhenAll(_workers.Select(w => w.KillAsync()));
+    internal Task KillWorkersAsync() => Task.WhenAll(_workers.Snapshot.Select(w => w.KillAsync()));
 
     internal ILoggerFactory LoggerFactory { get; }
 
@@ -261,8 +289,12 @@ public sealed partial class Coordinator : IAsyncDisposable
                 LogTerminateTimedOut(LoggerFactory.CreateLogger("Actors.Coordinator"), TerminateTimeout);
             }
         }
-        Task stopping = Task.WhenAll(_workers.Select(w => w.StopAsync()));
+        Task stopping = Task.WhenAll(_workers.Snapshot.Select(w => w.StopAsync()));
         await _lanes.DisposeAsync().ConfigureAwait(false);
+        if (_hostLanes is not null)
+        {
+            await _hostLanes.DisposeAsync().ConfigureAwait(false);
+        }
         await stopping.ConfigureAwait(false);
         if (_ownsSystem)
         {

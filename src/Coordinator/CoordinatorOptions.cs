@@ -25,12 +25,16 @@ public sealed record CoordinatorOptions
     /// How many worker processes; null means one per core (<see cref="Environment.ProcessorCount"/>). The same word as
     /// <see cref="PoolOptions.Processes"/> and CPython's <c>Pool(processes=...)</c>; <see cref="Coordinator.Workers"/> lists them.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">Less than 1.</exception>
+    /// <remarks>0 is allowed with <see cref="Cluster"/>: then every worker runs on a joining host.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException">Negative.</exception>
     public int? Processes
     {
         get => _workers;
-        init { if (value is { } v) ArgumentOutOfRangeException.ThrowIfLessThan(v, 1, nameof(Processes)); _workers = value; }
+        init { if (value is { } v) ArgumentOutOfRangeException.ThrowIfNegative(v, nameof(Processes)); _workers = value; }
     }
+
+    /// <summary>Lets worker hosts on other machines join (Akka.Cluster); null, the default, keeps every worker on this machine.</summary>
+    public ClusterOptions? Cluster { get; init; }
 
     /// <summary>The app's assemblies whose actor types and messages may travel to workers. The entry assembly is always included.</summary>
     public IReadOnlyList<Assembly> AllowedAssemblies { get; init; } = [];

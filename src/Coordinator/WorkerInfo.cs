@@ -13,6 +13,8 @@ public enum WorkerState
     Failed,
     /// <summary>Stopped on purpose with its coordinator.</summary>
     Stopped,
+    /// <summary>A worker on another machine whose host left the cluster (cut off, or stopped); it starts again when the host joins again.</summary>
+    Disconnected,
 }
 
 /// <summary>A read-only snapshot of one worker process.</summary>

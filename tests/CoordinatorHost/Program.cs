@@ -14,6 +14,7 @@ switch (args)
     case ["process-exit"]: return ProcessModes.Exit();
     case ["process-daemon-kill"]: return ProcessModes.DaemonThenWait();
     case ["shared-kill"]: return await SharedModes.MakeSharedThenWaitAsync();
+    case ["cluster", string hostname, string certificate]: return await ClusterModes.CoordinateAsync(hostname, certificate);
 }
 if (args is ["pool-no-dispose"])
 {

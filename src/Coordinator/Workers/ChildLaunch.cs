@@ -53,8 +53,11 @@ internal sealed class ChildLaunch
             deps = null; // the worker's own deps.json and runtimeconfig.json next to its dll will do
             runtimeConfig = null;
         }
-        return new ChildLaunch(DotnetHost(), workerDll, deps, runtimeConfig);
+        return new ChildLaunch(Actors.Runtime.Hosting.DotnetHost.Path, workerDll, deps, runtimeConfig);
     }
+
+    /// <summary>The file names of the app's deps.json and runtimeconfig.json that children run with, if any: a host agent on another machine looks for them in its own directory.</summary>
+    public (string? DepsFile, string? RuntimeConfig) AppFiles => (Path.GetFileName(_depsFile), Path.GetFileName(_runtimeConfig));
 
     /// <summary>
     /// Standard input redirected (the bootstrap travels there, never on the command line; end of file tells the child its
@@ -93,13 +96,5 @@ internal sealed class ChildLaunch
             info.ArgumentList.Add(argument);
         }
         return info;
-    }
-
-    /// <summary>The <c>dotnet</c> host that runs this process's runtime: three folders above the runtime directory.</summary>
-    private static string DotnetHost()
-    {
-        string root = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
-        string host = Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
-        return File.Exists(host) ? host : "dotnet";
     }
 }

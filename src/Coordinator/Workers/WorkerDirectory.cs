@@ -6,8 +6,8 @@ namespace Actors.Coordination.Workers;
 /// <summary>The coordinator's <c>/user/workers</c>: where each worker's agent announces itself; hands it to its slot.</summary>
 internal sealed class WorkerDirectory : ReceiveActor
 {
-    public WorkerDirectory(IReadOnlyList<WorkerProcess> workers)
+    public WorkerDirectory(WorkerList workers)
     {
-        Receive<WorkerHello>(hello => workers.FirstOrDefault(w => w.Name == hello.Node)?.OnHello(hello, Sender));
+        Receive<WorkerHello>(hello => workers.Find(hello.Node)?.OnHello(hello, Sender));
     }
 }

@@ -26,13 +26,22 @@ internal sealed class WorkerLaunch
 
     public ProcessStartInfo StartInfo(string node) => _child.StartInfo(
     [
-        "--connect", _address,
-        "--node", node,
+        .. Arguments(node, _address),
         "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+    ]);
+
+    /// <inheritdoc cref="ChildLaunch.AppFiles"/>
+    public (string? DepsFile, string? RuntimeConfig) AppFiles => _child.AppFiles;
+
+    /// <summary>A worker's arguments without its parent (a host agent on another machine adds itself), connecting to <paramref name="address"/>.</summary>
+    public string[] Arguments(string node, string address) =>
+    [
+        "--connect", address,
+        "--node", node,
         "--allow", _allowed,
         "--heartbeat-ms", ((int)_remote.HeartbeatInterval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
         "--heartbeat-timeout-ms", ((int)_remote.HeartbeatTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
         "--handshake-timeout-ms", ((int)_remote.HandshakeTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture),
         "--max-message-bytes", _remote.MaxMessageSize.ToString(CultureInfo.InvariantCulture),
-    ]);
+    ];
 }

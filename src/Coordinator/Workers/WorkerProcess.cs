@@ -1,20 +1,23 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using Actors.Runtime.Lane;
 using Microsoft.Extensions.Logging;
 
 namespace Actors.Coordination.Workers;
 
 /// <summary>
-/// One worker slot: starts its process, hands it the key, waits for it to register, notices its death
-/// at once (the process exit event), and restarts it within the restart policy.
+/// One worker slot: starts its process (here, or through a host agent on another machine), hands it the key, waits
+/// for it to register, notices its death at once (the process exit event, or the host agent's report of it), and
+/// restarts it within the restart policy. A slot whose host left the cluster waits, <see cref="WorkerState.Disconnected"/>,
+/// until the host joins again.
 /// </summary>
-internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, string bootstrap, Task<Akka.Actor.ActorSystem> coordinatorNode, CoordinatorOptions options, ILogger logger)
+/// <remarks>Its process is started by a launcher (a child here, or a host agent's process), replaced by <see cref="Rejoin"/> when a host comes back.</remarks>
+internal sealed partial class WorkerProcess(string name, Func<string, CancellationToken, Task<WorkerHandle>> launch, string bootstrap, Task<Akka.Actor.ActorSystem> coordinatorNode,
+    CoordinatorOptions options, ILogger logger)
 {
+    private volatile Func<string, CancellationToken, Task<WorkerHandle>> _launch = launch;
     private readonly Queue<long> _restartTimes = new();
     private TaskCompletionSource<LaneConnection> _joined = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource<Akka.Actor.IActorRef> _agent = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Process? _process;
+    private WorkerHandle? _process;
     private Task _exited = Task.CompletedTask;
     private int _uid;
     private volatile bool _stopping;
@@ -22,6 +25,9 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
     private volatile WorkerInfo _info = new(name, 0, Environment.MachineName, 0, WorkerState.Starting, 0, null);
 
     public string Name => name;
+
+    /// <summary>The host agent this slot's processes are started by, or null for a local worker.</summary>
+    public string? Host { get; init; }
 
     public WorkerInfo Info => _info;
 
@@ -45,32 +51,38 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
     {
         _joined = new TaskCompletionSource<LaneConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
         _agent = new TaskCompletionSource<Akka.Actor.IActorRef>(TaskCreationOptions.RunContinuationsAsynchronously);
-        ProcessStartInfo startInfo = launch.StartInfo(name);
-        Process process;
+        Task deadline = Task.Delay(options.StartupTimeout, cancellationToken);
+        Task<WorkerHandle> starting = _launch(name, cancellationToken);
+        if (await Task.WhenAny(starting, deadline).ConfigureAwait(false) != starting)
+        {
+            _ = starting.ContinueWith(t => t.Result.Kill(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new WorkerStartException($"{name} was not started within {options.StartupTimeout}{(Host is null ? "" : $" by its host {Host}")}.");
+        }
+        WorkerHandle process;
         try
         {
-            process = Process.Start(startInfo) ?? throw new WorkerStartException($"Starting {name} returned no process.");
+            process = await starting.ConfigureAwait(false);
         }
-        catch (Win32Exception ex)
+        catch (Exception ex) when (ex is not WorkerStartException and not OperationCanceledException)
         {
-            throw new WorkerStartException($"Cannot start {name}: '{startInfo.FileName}' could not be run ({ex.Message}).", ex);
+            throw new WorkerStartException($"Cannot start {name}{(Host is null ? "" : $" on its host {Host}")}: {ex.Message}", ex);
         }
         _process = process;
-        Update(_info with { Pid = process.Id, State = _info.Restarts == 0 ? WorkerState.Starting : WorkerState.Restarting });
-        Task exited = process.WaitForExitAsync(CancellationToken.None);
+        Update(_info with { Pid = process.Pid, State = _info.Restarts == 0 ? WorkerState.Starting : WorkerState.Restarting });
+        Task<int> exited = process.Exited;
         _exited = exited;
-        Task deadline = Task.Delay(options.StartupTimeout, cancellationToken);
-        await WriteLineAsync(process, bootstrap, cancellationToken).ConfigureAwait(false);
+        await process.WriteLineAsync(bootstrap, cancellationToken).ConfigureAwait(false);
         // The worker starts its actor system now; it needs the coordinator's address only to announce itself.
         Task firstDone = await Task.WhenAny(coordinatorNode, exited, deadline).ConfigureAwait(false);
         if (firstDone == coordinatorNode && !coordinatorNode.IsCompletedSuccessfully)
         {
-            Kill(process);
+            process.Kill();
             throw new WorkerStartException($"{name} was stopped: the coordinator's own actor system did not start.", coordinatorNode.Exception?.InnerException);
         }
         if (firstDone == coordinatorNode)
         {
-            await WriteLineAsync(process, Runtime.Nodes.NodeSystem.AddressOf(coordinatorNode.Result).ToString(), cancellationToken).ConfigureAwait(false);
+            await process.WriteLineAsync(Runtime.Nodes.NodeSystem.AddressOf(coordinatorNode.Result).ToString(), cancellationToken).ConfigureAwait(false);
         }
         Task registered = Task.WhenAll(_joined.Task, _agent.Task);
         Task winner = await Task.WhenAny(registered, exited, deadline).ConfigureAwait(false);
@@ -85,26 +97,39 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         }
         if (winner == exited)
         {
-            string how = DescribeExit(process.ExitCode);
-            Update(WithExit(_info, process.ExitCode));
-            throw new WorkerStartException($"{name} (pid {process.Id}) exited during start-up ({how}); its output above says why.");
+            if (process.HostLost is { } lost)
+            {
+                throw new WorkerStartException($"{name} was lost during start-up: {lost}.");
+            }
+            string how = DescribeExit(exited.Result);
+            Update(WithExit(_info, exited.Result));
+            throw new WorkerStartException($"{name} (pid {process.Pid}) exited during start-up ({how}); its output above says why.");
         }
-        Kill(process);
+        process.Kill();
         cancellationToken.ThrowIfCancellationRequested();
-        throw new WorkerStartException($"{name} (pid {process.Id}) did not connect and pass the key challenge within {options.StartupTimeout}; it was killed.");
+        throw new WorkerStartException($"{name} (pid {process.Pid}) did not connect and pass the key challenge within {options.StartupTimeout}; it was killed.");
     }
 
-    /// <summary>Writes a line to the worker's standard input; a worker that died before reading it is told apart by its exit.</summary>
-    private static async Task WriteLineAsync(Process process, string line, CancellationToken cancellationToken)
+    /// <summary>
+    /// The slot's host joined the cluster again (a new member, with a new agent): the slot starts a process there, unless
+    /// one is running already.
+    /// </summary>
+    public async Task Rejoin(Func<string, CancellationToken, Task<WorkerHandle>> launcher)
     {
+        _launch = launcher;
+        if (_stopping || (_process is not null && _info.State != WorkerState.Disconnected))
+        {
+            return;
+        }
+        _restartTimes.Clear();
         try
         {
-            await process.StandardInput.WriteLineAsync(line).ConfigureAwait(false);
-            await process.StandardInput.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await StartAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (IOException)
+        catch (WorkerStartException ex)
         {
-            // It died before reading this; the exit says how.
+            LogRestartFailed(logger, ex, name);
+            Update(_info with { State = WorkerState.Disconnected });
         }
     }
 
@@ -113,7 +138,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
     /// <summary>The worker's agent announced itself over Akka.Remote (only the current process counts).</summary>
     public void OnHello(WorkerHello hello, Akka.Actor.IActorRef agent)
     {
-        if (_process is { } process && process.Id == hello.Pid)
+        if (_process is { } process && process.Pid == hello.Pid)
         {
             _uid = hello.Uid;
             _agent.TrySetResult(agent);
@@ -121,20 +146,35 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
     }
 
     /// <summary>A lane lost while its process may still run (hung, or cut off): the process is killed, so it is restarted.</summary>
-    private async Task WatchLaneAsync(LaneConnection lane, Process process)
+    private async Task WatchLaneAsync(LaneConnection lane, WorkerHandle process)
     {
         await lane.Lost.ConfigureAwait(false);
-        if (!_stopping && !process.HasExited)
+        if (!_stopping && !process.Exited.IsCompleted)
         {
-            Kill(process);
+            process.Kill();
         }
     }
 
-    private async Task MonitorAsync(Process process, Task exited)
+    private async Task MonitorAsync(WorkerHandle process, Task<int> exited)
     {
-        await exited.ConfigureAwait(false);
-        string how = DescribeExit(process.ExitCode);
-        Update(WithExit(_info, process.ExitCode) with { State = _stopping ? WorkerState.Stopped : WorkerState.Restarting });
+        int code = await exited.ConfigureAwait(false);
+        if (process.HostLost is { } lost)
+        {
+            // Its host left the cluster: nothing to restart until the host joins again (Rejoin).
+            if (Agent is { } gone)
+            {
+                Runtime.Nodes.NodeSystem.DeclareGone(coordinatorNode.Result, gone.Path.Address, _uid);
+            }
+            Lane?.MarkLost($"{name}'s host {Host} was lost ({lost})");
+            Update(_info with { State = _stopping ? WorkerState.Stopped : WorkerState.Disconnected, LastExit = lost });
+            if (!_stopping)
+            {
+                LogHostLost(logger, name, lost);
+            }
+            return;
+        }
+        string how = DescribeExit(code);
+        Update(WithExit(_info, code) with { State = _stopping ? WorkerState.Stopped : WorkerState.Restarting });
         // The connection normally ends at the same moment (end of stream), after every reply the worker
         // sent has been read; only if it does not, the exit itself declares the node lost.
         if (Agent is { } agent)
@@ -144,7 +184,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         }
         if (Lane is { } lane)
         {
-            _ = Task.Delay(500).ContinueWith(_ => lane.MarkLost($"its process {process.Id} exited ({how})"), TaskScheduler.Default);
+            _ = Task.Delay(500).ContinueWith(_ => lane.MarkLost($"its process {process.Pid} exited ({how})"), TaskScheduler.Default);
         }
         if (_stopping)
         {
@@ -167,7 +207,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         }
         else
         {
-            LogWorkerDied(logger, name, process.Id, how);
+            LogWorkerDied(logger, name, process.Pid, how);
         }
         while (!_stopping && AllowRestart())
         {
@@ -212,7 +252,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         if (!_stopping && _process is { } process)
         {
             _recycling = true;
-            Kill(process);
+            process.Kill();
         }
         return _exited;
     }
@@ -223,10 +263,7 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         _stopping = true;
         _joined.TrySetCanceled();
         _agent.TrySetCanceled();
-        if (_process is { } process)
-        {
-            Kill(process);
-        }
+        _process?.Kill();
         return _exited;
     }
 
@@ -240,30 +277,13 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
         {
             return;
         }
-        try
+        if (await Task.WhenAny(process.Exited, Task.Delay(options.StopGracePeriod)).ConfigureAwait(false) != process.Exited)
         {
-            using var grace = new CancellationTokenSource(options.StopGracePeriod);
-            await process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            Kill(process);
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            process.Kill();
+            // A host's worker whose host is unreachable is not waited for: the host agent stops it when it loses the coordinator.
+            await Task.WhenAny(process.Exited, Task.Delay(Host is null ? Timeout.InfiniteTimeSpan : options.StopGracePeriod)).ConfigureAwait(false);
         }
         Update(_info with { State = WorkerState.Stopped });
-        process.Dispose();
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // It has exited already.
-        }
     }
 
     /// <summary>The snapshot with how its process ended: the text, and the exit code or the signal.</summary>
@@ -289,6 +309,9 @@ internal sealed partial class WorkerProcess(string name, WorkerLaunch launch, st
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Name} (pid {Pid}) died: {How}")]
     private static partial void LogWorkerDied(ILogger logger, string name, int pid, string how);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Worker {Name} is disconnected: {Reason}; it starts again when its host joins again")]
+    private static partial void LogHostLost(ILogger logger, string name, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Name} restarted as pid {Pid}")]
     private static partial void LogWorkerRestarted(ILogger logger, string name, int pid);

@@ -22,7 +22,11 @@ internal static class WorkerHost
     public const int ExitCannotConnect = 3;
     public const int ExitCannotLoad = 4;
 
-    /// <summary>Arguments: <c>--connect ADDRESS --node NAME --parent-pid PID [--allow A;B] [--heartbeat-ms N] [--heartbeat-timeout-ms N]</c>; the key arrives as one hex line on standard input.</summary>
+    /// <summary>
+    /// Arguments: <c>--connect ADDRESS --node NAME --parent-pid PID [--allow A;B] [--heartbeat-ms N] [--heartbeat-timeout-ms N]</c>, and
+    /// from a host agent on another machine <c>--hostname ADDRESS</c> (where Akka.Remote binds, reachable from the coordinator) and
+    /// <c>--host NAME</c> (the host's name in <c>Coordinator.Workers</c>); the key arrives as one hex line on standard input.
+    /// </summary>
     /// <remarks>
     /// The worker logs warnings to its console (which is the coordinator's). Its logger factory is built on another thread
     /// while the actor system starts: built first, it cost about 150 ms of every worker's start-up.
@@ -91,12 +95,17 @@ internal static class WorkerHost
             MaxMessageSize = int.Parse(options.GetValueOrDefault("max-message-bytes", LaneOptions.DefaultMaxMessageSize.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
             HandshakeTimeout = TimeSpan.FromMilliseconds(int.Parse(options.GetValueOrDefault("handshake-timeout-ms", "5000"), CultureInfo.InvariantCulture)),
         };
-        Akka.Actor.ActorSystem akka = NodeSystem.Start(NodeSystem.Merge(bootstrap.Config), NodeCertificate.Load(Convert.FromBase64String(bootstrap.Certificate)),
-            new SerializerOptions { AllowedAssemblies = allowed });
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate = NodeCertificate.Load(Convert.FromBase64String(bootstrap.Certificate));
+        Akka.Configuration.Config config = NodeSystem.Merge(bootstrap.Config);
+        if (options.TryGetValue("hostname", out string? hostname))
+        {
+            config = Akka.Configuration.ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.hostname = {System.Text.Json.JsonSerializer.Serialize(hostname)}").WithFallback(config);
+        }
+        Akka.Actor.ActorSystem akka = NodeSystem.Start(config, certificate, new SerializerOptions { AllowedAssemblies = allowed });
         Trace("actor system up");
         try
         {
-            return await HostAsync(akka, node, allowed, lane, key, input, options, loggerFactory).ConfigureAwait(false);
+            return await HostAsync(akka, node, allowed, lane, key, input, options, loggerFactory, new SocketTransport(certificate)).ConfigureAwait(false);
         }
         finally
         {
@@ -105,7 +114,7 @@ internal static class WorkerHost
     }
 
     private static async Task<int> HostAsync(Akka.Actor.ActorSystem akka, string node, Assembly[] allowed, LaneOptions laneOptions, byte[] key, StandardInput input,
-        Dictionary<string, string> options, Task<ILoggerFactory> loggerFactory)
+        Dictionary<string, string> options, Task<ILoggerFactory> loggerFactory, SocketTransport transport)
     {
         Akka.Actor.Address coordinatorAddress;
         try
@@ -116,13 +125,13 @@ internal static class WorkerHost
         {
             return ExitCannotConnect; // the coordinator stopped before its actor system was up, and closed our standard input
         }
-        var hello = new WorkerHello(node, Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount, NodeSystem.Uid(akka));
+        var hello = new WorkerHello(node, Environment.ProcessId, options.GetValueOrDefault("host", Environment.MachineName), Environment.ProcessorCount, NodeSystem.Uid(akka));
         PayloadSerializer serializer = AkkaPayloadSerializer.Of(akka);
         Akka.Actor.IActorRef agent = akka.ActorOf(Akka.Actor.Props.Create(() => new WorkerAgent(() => serializer.TrustedAssemblies, coordinatorAddress, hello)), WorkerAgent.Name);
         LaneConnection lane;
         try
         {
-            lane = await LaneListener.ConnectAsync(SocketTransport.Instance, options["connect"], new NodeInfo(node, hello.Pid, hello.Host, hello.Cores), key, laneOptions,
+            lane = await LaneListener.ConnectAsync(transport, options["connect"], new NodeInfo(node, hello.Pid, hello.Host, hello.Cores), key, laneOptions,
                 AkkaPayloadSerializer.Of(akka), (await loggerFactory.ConfigureAwait(false)).CreateLogger("Actors.Lane"), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)

@@ -80,6 +80,11 @@ internal sealed partial class LaneListener(LaneOptions options, byte[] key, Node
         LaneConnection lane;
         try
         {
+            using (var tls = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+            {
+                tls.CancelAfter(options.HandshakeTimeout);
+                await connection.ReadyAsync(tls.Token).ConfigureAwait(false);
+            }
             NodeInfo peer = await Handshake.Handshake.RunServerAsync(connection, reader, self, key, options.HandshakeTimeout, _stop.Token).ConfigureAwait(false);
             lane = new LaneConnection(connection, reader, peer, options, serializer, log);
         }

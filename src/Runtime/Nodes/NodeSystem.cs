@@ -15,13 +15,17 @@ internal static class NodeSystem
     /// <summary>The actor system name of every node; nodes differ by address (host and port).</summary>
     public const string Name = "actors";
 
-    private static readonly Lazy<Config> Defaults = new(() =>
+    private static readonly Lazy<Config> Defaults = new(() => Embedded("actors.conf"));
+
+    private static readonly Lazy<Config> ClusterDefaults = new(() => Embedded("cluster.conf").WithFallback(Defaults.Value));
+
+    private static Config Embedded(string name)
     {
-        using Stream stream = typeof(NodeSystem).Assembly.GetManifestResourceStream("Actors.actors.conf")
-            ?? throw new InvalidOperationException("The embedded configuration actors.conf is missing from Actors.Runtime.");
+        using Stream stream = typeof(NodeSystem).Assembly.GetManifestResourceStream("Actors." + name)
+            ?? throw new InvalidOperationException($"The embedded configuration {name} is missing from Actors.Runtime.");
         using var reader = new StreamReader(stream);
         return ConfigurationFactory.ParseString(reader.ReadToEnd());
-    });
+    }
 
     /// <summary>The product's HOCON defaults (<c>config/actors.conf</c>).</summary>
     public static Config DefaultConfig => Defaults.Value;
@@ -29,6 +33,20 @@ internal static class NodeSystem
     /// <summary>The app's HOCON over the defaults.</summary>
     public static Config Merge(string? appHocon) =>
         string.IsNullOrWhiteSpace(appHocon) ? DefaultConfig : ConfigurationFactory.ParseString(appHocon).WithFallback(DefaultConfig);
+
+    /// <summary>
+    /// A cluster member's configuration (<c>config/cluster.conf</c> over <c>actors.conf</c>, the app's HOCON over both), bound to
+    /// <paramref name="hostname"/>:<paramref name="port"/> with <paramref name="role"/>.
+    /// </summary>
+    public static Config ClusterConfig(string? appHocon, string hostname, int port, string role)
+    {
+        Config app = string.IsNullOrWhiteSpace(appHocon) ? ClusterDefaults.Value : ConfigurationFactory.ParseString(appHocon).WithFallback(ClusterDefaults.Value);
+        string quoted = System.Text.Json.JsonSerializer.Serialize(hostname); // a HOCON quoted string is a JSON string
+        return ConfigurationFactory.ParseString($$"""
+            akka.remote.dot-netty.tcp { hostname = {{quoted}}, port = {{port}} }
+            akka.cluster.roles = ["{{role}}"]
+            """).WithFallback(app);
+    }
 
     /// <summary>
     /// Akka logs a warning and an error each time a peer's connection ends without a goodbye (from its reliable endpoint

@@ -11,6 +11,12 @@ internal interface IConnection : IAsyncDisposable
 
     /// <summary>Who is on the other side, for logs and messages.</summary>
     string RemoteDescription { get; }
+
+    /// <summary>
+    /// Completes once the connection may carry data: at once, or after an accepted TLS connection's handshake (which
+    /// throws for a peer without the certificate). The listener's side calls it with its handshake timeout.
+    /// </summary>
+    ValueTask ReadyAsync(CancellationToken cancellationToken) => default;
 }
 
 /// <summary>Accepts connections at one address until disposed.</summary>

@@ -1,15 +1,21 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 
 namespace Actors.Runtime.Lane.Transport;
 
 /// <summary>
 /// Unix domain sockets (<c>unix:@name</c> for Linux's abstract namespace, which leaves no file behind
 /// even when the process is killed; <c>unix:/path</c> for a file) and TCP (<c>tcp:host:port</c>;
-/// port 0 picks a free one). Both become pipe pairs over a <see cref="NetworkStream"/>.
+/// port 0 picks a free one). Both become pipe pairs over a <see cref="NetworkStream"/>. <c>tls:host:port</c> is TCP
+/// inside mutual TLS (the base library's <see cref="SslStream"/>): both sides present <paramref name="certificate"/> and
+/// accept only a peer that presents the same one (pinned by thumbprint, as Akka.Remote's connections are), so lane
+/// traffic between machines is encrypted and a stranger is refused before the key challenge even starts.
 /// </summary>
-internal sealed class SocketTransport : ITransport
+internal sealed class SocketTransport(X509Certificate2? certificate = null) : ITransport
 {
     public static SocketTransport Instance { get; } = new();
 
@@ -28,9 +34,14 @@ internal sealed class SocketTransport : ITransport
             throw;
         }
         await Task.CompletedTask.ConfigureAwait(false);
-        string bound = socket.LocalEndPoint is IPEndPoint ip ? $"tcp:{ip.Address}:{ip.Port}" : address;
-        return new SocketListener(socket, bound, address.StartsWith("unix:/", StringComparison.Ordinal) ? address[5..] : null);
+        string scheme = address.StartsWith("tls:", StringComparison.Ordinal) ? "tls" : "tcp";
+        string bound = socket.LocalEndPoint is IPEndPoint ip ? $"{scheme}:{ip.Address}:{ip.Port}" : address;
+        return new SocketListener(socket, bound, address.StartsWith("unix:/", StringComparison.Ordinal) ? address[5..] : null, Tls(address));
     }
+
+    /// <summary>The certificate a <c>tls:</c> address needs; null for the others.</summary>
+    private X509Certificate2? Tls(string address) => !address.StartsWith("tls:", StringComparison.Ordinal) ? null
+        : certificate ?? throw new ArgumentException($"'{address}' is a TLS address, and this transport has no certificate.", nameof(address));
 
     public async ValueTask<IConnection> ConnectAsync(string address, CancellationToken cancellationToken)
     {
@@ -39,7 +50,7 @@ internal sealed class SocketTransport : ITransport
         try
         {
             await socket.ConnectAsync(endPoint, cancellationToken).ConfigureAwait(false);
-            return Wrap(socket, address);
+            return await WrapAsync(socket, address, Tls(address), client: true, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -56,7 +67,7 @@ internal sealed class SocketTransport : ITransport
             // A leading '@' is the usual spelling of Linux's abstract namespace (a NUL byte on the wire).
             return (new UnixDomainSocketEndPoint(path.StartsWith('@') ? "\0" + path[1..] : path), AddressFamily.Unix, ProtocolType.Unspecified);
         }
-        if (address.StartsWith("tcp:", StringComparison.Ordinal))
+        if (address.StartsWith("tcp:", StringComparison.Ordinal) || address.StartsWith("tls:", StringComparison.Ordinal))
         {
             int colon = address.LastIndexOf(':');
             if (colon > 4 && int.TryParse(address.AsSpan(colon + 1), out int port) && port is >= 0 and <= 65535)
@@ -67,27 +78,59 @@ internal sealed class SocketTransport : ITransport
                 return (new IPEndPoint(ip, port), ip.AddressFamily, ProtocolType.Tcp);
             }
         }
-        throw new ArgumentException($"'{address}' is not a transport address: use unix:@name, unix:/path or tcp:host:port.", nameof(address));
+        throw new ArgumentException($"'{address}' is not a transport address: use unix:@name, unix:/path, tcp:host:port or tls:host:port.", nameof(address));
     }
 
-    private static SocketConnection Wrap(Socket socket, string description)
+    private static async ValueTask<IConnection> WrapAsync(Socket socket, string description, X509Certificate2? tls, bool client, CancellationToken cancellationToken)
     {
         if (socket.ProtocolType == ProtocolType.Tcp)
         {
             socket.NoDelay = true; // frames are already coalesced by the endpoint's writer
         }
         var stream = new NetworkStream(socket, ownsSocket: true);
-        return new SocketConnection(stream, description);
+        if (tls is null)
+        {
+            return new SocketConnection(stream, description, null);
+        }
+        var ssl = new SslStream(stream, leaveInnerStreamOpen: false, (_, presented, _, _) => presented is not null && presented.GetCertHashString() == tls.GetCertHashString());
+        var collection = new X509CertificateCollection { tls };
+        Func<CancellationToken, Task> authenticate = client
+            ? token => ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = "actors-node", ClientCertificates = collection, EnabledSslProtocols = SslProtocols.Tls13 | SslProtocols.Tls12,
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            }, token)
+            : token => ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
+            {
+                ServerCertificate = tls, ClientCertificateRequired = true, EnabledSslProtocols = SslProtocols.Tls13 | SslProtocols.Tls12,
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            }, token);
+        var connection = new SocketConnection(ssl, description, authenticate);
+        if (client)
+        {
+            try
+            {
+                await connection.ReadyAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+        return connection;
     }
 
-    private sealed class SocketListener(Socket socket, string address, string? filePath) : IListener
+    private sealed class SocketListener(Socket socket, string address, string? filePath, X509Certificate2? tls) : IListener
     {
         public string Address => address;
 
+        /// <summary>Returns at once; a <c>tls:</c> connection's TLS handshake runs in <see cref="IConnection.ReadyAsync"/>, in the caller's task for that peer.</summary>
         public async ValueTask<IConnection> AcceptAsync(CancellationToken cancellationToken)
         {
             Socket accepted = await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
-            return Wrap(accepted, accepted.RemoteEndPoint?.ToString() is { Length: > 0 } remote ? remote : address + " (peer)");
+            string remote = accepted.RemoteEndPoint?.ToString() is { Length: > 0 } r ? r : address + " (peer)";
+            return await WrapAsync(accepted, remote, tls, client: false, cancellationToken).ConfigureAwait(false);
         }
 
         public ValueTask DisposeAsync()
@@ -101,8 +144,16 @@ internal sealed class SocketTransport : ITransport
         }
     }
 
-    private sealed class SocketConnection(NetworkStream stream, string description) : IConnection
+    private sealed class SocketConnection(Stream stream, string description, Func<CancellationToken, Task>? authenticate) : IConnection
     {
+        public async ValueTask ReadyAsync(CancellationToken cancellationToken)
+        {
+            if (authenticate is not null)
+            {
+                await authenticate(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
         public PipeReader Input { get; } = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
 
         public PipeWriter Output { get; } = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 256 * 1024, leaveOpen: true));
