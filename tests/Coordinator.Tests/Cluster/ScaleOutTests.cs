@@ -51,5 +51,110 @@ public sealed class ScaleOutTests
         Assert.Equal(Enumerable.Range(0, 600), results.Select(r => int.Parse(r[..r.IndexOf(':')], System.Globalization.CultureInfo.InvariantCulture)));
         string[] ranOn = [.. results.Select(r => r[(r.IndexOf(':') + 1)..]).Distinct().Order()];
         Assert.Equal(["worker-1", "worker-1@host-1", "worker-1@host-2"], ranOn);
+
+        // The coordinator stops: every host's workers stop with it, and the agents (waiting for a new one) stay.
+        int[] agents = [.. await hosts.PidsInAsync(1), .. await hosts.PidsInAsync(2)];
+        Assert.Equal(4, agents.Length); // an agent and a worker on each
+        await pool.DisposeAsync();
+        await coordinator.DisposeAsync();
+        await WaitUntilAsync(async () => (await hosts.PidsInAsync(1)).Length == 1 && (await hosts.PidsInAsync(2)).Length == 1, TestTimes.Dilated(TimeSpan.FromSeconds(10)),
+            "every host's worker processes stop with the coordinator");
+    }
+
+    [SeparateHostsFact]
+    public async Task A_host_cut_off_mid_map_loses_no_result_and_its_workers_come_back_when_it_rejoins()
+    {
+        await using SeparateHosts hosts = await SeparateHosts.CreateAsync(2);
+        await using Coordinator coordinator = await StartCoordinatorAsync(hosts);
+        hosts.StartHost(1, coordinator.ClusterAddress!);
+        hosts.StartHost(2, coordinator.ClusterAddress!);
+        using var joined = new CancellationTokenSource(Join);
+        await coordinator.WaitForWorkersAsync(3, joined.Token);
+        int cutPid = coordinator.Workers.Single(w => w.Name == "worker-1@host-1").Pid;
+        await using Actors.Pool pool = await Actors.Pool.StartAsync(coordinator);
+
+        var seen = new List<string>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var deadline = new CancellationTokenSource(TestTimes.Dilated(TimeSpan.FromSeconds(60)));
+        foreach (string result in pool.Imap(WhereTasks.SlowHostOf, Enumerable.Range(0, 200).ToArray(), chunksize: 1))
+        {
+            seen.Add(result);
+            if (seen.Count == 20)
+            {
+                await hosts.SetLinkAsync(1, up: false); // packets dropped, nothing reset: only silence tells
+            }
+            deadline.Token.ThrowIfCancellationRequested();
+        }
+        Assert.Equal(Enumerable.Range(0, 200), seen.Select(r => int.Parse(r[..r.IndexOf(':')], System.Globalization.CultureInfo.InvariantCulture)));
+        Assert.Contains(seen.Skip(20), r => r.EndsWith("@host-2", StringComparison.Ordinal));
+
+        await WaitUntilAsync(() => Task.FromResult(coordinator.Workers.Single(w => w.Name == "worker-1@host-1").State == WorkerState.Disconnected),
+            TestTimes.Dilated(TimeSpan.FromSeconds(20)), "the cut host is removed from the cluster and its worker disconnected");
+        await hosts.SetLinkAsync(1, up: true);
+        await WaitUntilAsync(() => Task.FromResult(coordinator.Workers.Single(w => w.Name == "worker-1@host-1") is { State: WorkerState.Running } w && w.Pid != cutPid),
+            TestTimes.Dilated(TimeSpan.FromSeconds(40)), "the host joins again as a new member and its worker runs again");
+        List<string> again = pool.Map(WhereTasks.HostOf, Enumerable.Range(0, 300).ToArray(), chunksize: 5);
+        Assert.Contains(again, r => r.EndsWith("@host-1", StringComparison.Ordinal));
+    }
+
+    [SeparateHostsFact]
+    public async Task A_host_without_the_clusters_certificate_cannot_join()
+    {
+        await using SeparateHosts hosts = await SeparateHosts.CreateAsync(2);
+        await using Coordinator coordinator = await StartCoordinatorAsync(hosts);
+        hosts.StartHost(1, coordinator.ClusterAddress!, certificate: hosts.StrangerCertificatePath, onLost: "exit");
+        hosts.StartHost(2, coordinator.ClusterAddress!);
+        using var joined = new CancellationTokenSource(Join);
+        await coordinator.WaitForWorkersAsync(2, joined.Token); // the member joined; the stranger had as long
+        await Task.Delay(TestTimes.Dilated(TimeSpan.FromSeconds(3)));
+        Assert.DoesNotContain(coordinator.Workers, w => w.Host == "host-1");
+        Assert.Equal(2, coordinator.Workers.Count);
+        Assert.Single(Akka.Cluster.Cluster.Get(coordinator.System).State.Members, m => m.HasRole("host"));
+        await using Actors.Pool pool = await Actors.Pool.StartAsync(coordinator);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => i * 2), pool.Map(x => x * 2, Enumerable.Range(0, 50).ToArray()));
+    }
+
+    [SeparateHostsFact]
+    public async Task When_the_coordinator_is_killed_every_hosts_workers_are_gone_within_the_documented_time()
+    {
+        await using SeparateHosts hosts = await SeparateHosts.CreateAsync(2);
+        var info = new System.Diagnostics.ProcessStartInfo(Runtime.Hosting.DotnetHost.Path) { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "Actors.Tests.CoordinatorHost.dll"), "cluster", hosts.CoordinatorAddress, hosts.CertificatePath })
+        {
+            info.ArgumentList.Add(a);
+        }
+        using System.Diagnostics.Process coordinator = System.Diagnostics.Process.Start(info)!;
+        try
+        {
+            string? line = await coordinator.StandardOutput.ReadLineAsync().WaitAsync(Join);
+            Assert.StartsWith("cluster ", line, StringComparison.Ordinal);
+            string address = line![8..];
+            System.Diagnostics.Process exiting = hosts.StartHost(1, address, onLost: "exit");
+            hosts.StartHost(2, address, onLost: "wait");
+            for (int i = 0; i < 2; i++)
+            {
+                Assert.StartsWith("worker ", await coordinator.StandardOutput.ReadLineAsync().WaitAsync(Join), StringComparison.Ordinal);
+            }
+            Assert.Equal(2, (await hosts.PidsInAsync(1)).Length);
+            coordinator.Kill(); // SIGKILL: no goodbye to anyone
+            await WaitUntilAsync(async () => (await hosts.PidsInAsync(1)).Length == 0 && (await hosts.PidsInAsync(2)).Length == 1,
+                TestTimes.Dilated(TimeSpan.FromSeconds(15)), "the workers are gone, the exit-mode agent exited, the wait-mode agent waits");
+            Assert.Equal(3, exiting.ExitCode);
+        }
+        finally
+        {
+            coordinator.Kill();
+        }
+    }
+
+    /// <summary>Waits for a condition that a test cannot await directly (the state of processes in another namespace).</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(watch.Elapsed < timeout, $"Not within {timeout}: {what}.");
+            await Task.Delay(100);
+        }
     }
 }
