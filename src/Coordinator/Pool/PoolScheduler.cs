@@ -13,15 +13,17 @@ internal sealed class PoolScheduler
     private readonly IActorRef _actor;
     private readonly PoolSchedulerActor.PumpFlag _pumpRequested;
 
-    private PoolScheduler(IActorRef actor, int size, PoolSchedulerActor.PumpFlag pumpRequested)
+    private readonly PoolSchedulerActor.PoolSize _size;
+
+    private PoolScheduler(IActorRef actor, PoolSchedulerActor.PoolSize size, PoolSchedulerActor.PumpFlag pumpRequested)
     {
         _actor = actor;
-        Size = size;
+        _size = size;
         _pumpRequested = pumpRequested;
     }
 
-    /// <summary>How many worker processes run the pool's tasks.</summary>
-    public int Size { get; }
+    /// <summary>How many worker processes run the pool's tasks (a pool over every worker grows as hosts join).</summary>
+    public int Size => _size.Value;
 
     /// <summary>Starts the scheduler and a task runner on each of the first <paramref name="processes"/> workers.</summary>
     public static async Task<PoolScheduler> StartAsync(Coordinator coordinator, PoolOptions options, string poolId, TaskFunction? initializer, TrustAssemblies initializerTrust, ILogger logger,
@@ -29,8 +31,9 @@ internal sealed class PoolScheduler
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var pumpRequested = new PoolSchedulerActor.PumpFlag();
+        var size = new PoolSchedulerActor.PoolSize();
         IActorRef actor = coordinator.System.ActorOf(
-            Props.Create(() => new PoolSchedulerActor(coordinator, options, poolId, initializer, initializerTrust, logger, processes, started, pumpRequested))
+            Props.Create(() => new PoolSchedulerActor(coordinator, options, poolId, initializer, initializerTrust, logger, processes, started, pumpRequested, size))
                 .WithDispatcher(PoolSchedulerActor.Dispatcher), "pool-" + poolId);
         try
         {
@@ -42,7 +45,7 @@ internal sealed class PoolScheduler
             actor.Tell(PoisonPill.Instance);
             throw;
         }
-        return new PoolScheduler(actor, processes, pumpRequested);
+        return new PoolScheduler(actor, size, pumpRequested);
     }
 
     public void Submit(PoolJob job) => _actor.Tell(new PoolSchedulerActor.Submit(job));

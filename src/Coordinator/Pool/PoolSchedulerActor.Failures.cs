@@ -101,6 +101,7 @@ internal sealed partial class PoolSchedulerActor
     private void OnWorkerChanged(WorkerChanged changed)
     {
         (int worker, WorkerInfo info) = changed;
+        Grow(worker);
         foreach ((int Worker, int Pid, Action<WorkerInfo> _) waiting in _awaitingExit.Where(w => w.Worker == worker && (info.Pid != w.Pid || info.State != WorkerState.Running)).ToArray())
         {
             ResolveExits(worker, waiting.Pid, info.LastExit is null ? Unknown(info) : info);
@@ -194,7 +195,7 @@ internal sealed partial class PoolSchedulerActor
 
     private void FailIfNoWorkerLeft()
     {
-        if (_coordinator.Workers.Take(_slots.Length).All(w => w.State == WorkerState.Failed))
+        if (_coordinator.Workers.Take(_slots.Count).All(w => w.State == WorkerState.Failed))
         {
             StopAll(new WorkerLostException("Every worker of the pool failed more often than the restart policy allows; the pool cannot run tasks.", 0, "failed"));
         }

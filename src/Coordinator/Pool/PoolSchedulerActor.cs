@@ -29,8 +29,9 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     private readonly Queue<Chunk> _suspects = new();
     private readonly List<PoolJob> _jobs = [];
     private readonly List<TaskCompletionSource> _idleWaiters = [];
-    private readonly Slot[] _slots;
-    private readonly Slot[] _byLoad; // the slots, least loaded first while sending
+    private readonly List<Slot> _slots;
+    private readonly List<Slot> _byLoad; // the slots, least loaded first while sending
+    private readonly PoolSize _size;
     private readonly PumpFlag _pumpRequested;
     private readonly Action<int, WorkerInfo> _onWorkerChanged;
     private int _chunkCounter;
@@ -39,8 +40,9 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public PoolSchedulerActor(Coordinator coordinator, PoolOptions options, string poolId, TaskFunction? initializer, TrustAssemblies initializerTrust, ILogger logger, int processes,
-        TaskCompletionSource started, PumpFlag pumpRequested)
+        TaskCompletionSource started, PumpFlag pumpRequested, PoolSize size)
     {
+        _size = size;
         _initializerTrust = initializerTrust;
         _pumpRequested = pumpRequested;
         _coordinator = coordinator;
@@ -51,6 +53,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         _started = started;
         _slots = [.. Enumerable.Range(0, processes).Select(i => new Slot(i))];
         _byLoad = [.. _slots];
+        size.Value = processes;
         IActorRef self = Self;
         _onWorkerChanged = (worker, info) => self.Tell(new WorkerChanged(worker, info));
 
@@ -121,6 +124,21 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
+    /// How many slots the pool has: the scheduler writes it (a pool without <see cref="PoolOptions.Processes"/> grows as workers
+    /// are added, by hosts joining), <see cref="Pool.Processes"/> reads it.
+    /// </summary>
+    internal sealed class PoolSize
+    {
+        private int _value;
+
+        public int Value
+        {
+            get => Volatile.Read(ref _value);
+            set => Volatile.Write(ref _value, value);
+        }
+    }
+
+    /// <summary>
     /// Set while a <see cref="PumpRequest"/> is on its way: consumers taking results ask for a pump after every batch,
     /// and one queued request serves them all (the actor clears the flag as it pumps).
     /// </summary>
@@ -167,7 +185,32 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         {
             SpawnRunner(slot);
         }
+        if (_slots.Count == 0)
+        {
+            _started.TrySetResult(); // a cluster's coordinator with no worker yet: calls wait for the first host
+        }
     }
+
+    /// <summary>A pool that uses every worker takes each new one (a joining host's) as a slot of its own.</summary>
+    private void Grow(int worker)
+    {
+        if (_options.Processes is not null || _terminated)
+        {
+            return;
+        }
+        while (_slots.Count <= worker)
+        {
+            var slot = new Slot(_slots.Count) { Reviving = true }; // its runner starts once its worker runs
+            _slots.Add(slot);
+            _byLoad.Add(slot);
+            _size.Value = _slots.Count;
+            TryRevive(slot);
+        }
+    }
+
+    /// <summary>Whether the pool has started: every slot has its runner, except those whose host is disconnected.</summary>
+    private bool AllRunnersStarted() =>
+        _slots.TrueForAll(s => s.Runner is not null || _coordinator.Workers[s.Worker].State == WorkerState.Disconnected) && _slots.Exists(s => s.Runner is not null);
 
     protected override void PostStop()
     {
@@ -205,7 +248,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         slot.Recycling = false;
         slot.Runner = ready.Lane;
         slot.Pid = ready.Lane.Peer.Pid;
-        if (Array.TrueForAll(_slots, s => s.Runner is not null))
+        if (AllRunnersStarted())
         {
             _started.TrySetResult();
         }
@@ -224,10 +267,14 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
             Context.Stop(Self);
             return;
         }
-        // That process died too, or is dying: wait for the next one.
+        // That process died too, or is dying (or its host is cut off): wait for the next one.
         failed.Slot.Reviving = true;
         failed.Slot.ReplacedPid = failed.Pid;
         TryRevive(failed.Slot);
+        if (AllRunnersStarted())
+        {
+            _started.TrySetResult();
+        }
     }
 
     private void OnSubmit(PoolJob job)
@@ -259,7 +306,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
                 _idleWaiters.Clear();
             }
             SendReady();
-            if (!Array.Exists(_slots, HasRoom))
+            if (!_slots.Exists(HasRoom))
             {
                 return;
             }
@@ -295,7 +342,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         while (sent)
         {
             sent = false;
-            Array.Sort(_byLoad, static (a, b) => a.InFlight.Count.CompareTo(b.InFlight.Count));
+            _byLoad.Sort(static (a, b) => a.InFlight.Count.CompareTo(b.InFlight.Count));
             foreach (Slot slot in _byLoad)
             {
                 if (HasRoom(slot) && NextChunk(allowSuspect: slot.InFlight.Count == 0) is { } chunk)
@@ -323,7 +370,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
             return;
         }
         int index = ++_chunkCounter;
-        int? size = ChunkSizing.ItemsFor(job, _options, _slots.Length);
+        int? size = ChunkSizing.ItemsFor(job, _options, Math.Max(1, _slots.Count));
         IActorRef self = Self;
         _ = Task.Run(() =>
         {
@@ -357,7 +404,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     {
         lock (job.InputLock)
         {
-            if (job.CanTake && job.TakeChunk(++_chunkCounter, ChunkSizing.ItemsFor(job, _options, _slots.Length)) is { } chunk)
+            if (job.CanTake && job.TakeChunk(++_chunkCounter, ChunkSizing.ItemsFor(job, _options, Math.Max(1, _slots.Count))) is { } chunk)
             {
                 job.Ready.Enqueue(chunk);
                 return true;

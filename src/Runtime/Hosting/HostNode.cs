@@ -19,6 +19,9 @@ internal static partial class HostNode
 
     private static readonly TimeSpan RejoinPause = TimeSpan.FromSeconds(1);
 
+    /// <summary>How long a host in exit mode tries to join before it exits.</summary>
+    public static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(30);
+
     public static async Task<int> RunAsync(HostSettings settings, CancellationToken stop)
     {
         using ILoggerFactory loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
@@ -79,7 +82,9 @@ internal static partial class HostNode
     /// <summary>One membership: start an actor system, join, serve until it ends or <paramref name="stop"/>.</summary>
     private static async Task RunOnceAsync(HostSettings settings, X509Certificate2 certificate, Akka.Actor.Address coordinator, ILogger logger, CancellationToken stop)
     {
-        Akka.Actor.ActorSystem system = NodeSystem.Start(NodeSystem.ClusterConfig(null, settings.Hostname, 0, "host"), certificate, new SerializerOptions());
+        // A host that is to exit when it has no coordinator also gives up joining one that never answers (or refuses its certificate).
+        string? giveUp = settings.WaitForCoordinator ? null : $"akka.cluster.shutdown-after-unsuccessful-join-seed-nodes = {(int)JoinTimeout.TotalSeconds}s";
+        Akka.Actor.ActorSystem system = NodeSystem.Start(NodeSystem.ClusterConfig(giveUp, settings.Hostname, 0, "host"), certificate, new SerializerOptions());
         try
         {
             system.ActorOf(Akka.Actor.Props.Create(() => new HostAgent(settings, coordinator, logger)), HostAgent.Name);

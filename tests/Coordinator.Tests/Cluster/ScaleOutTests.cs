@@ -1,4 +1,5 @@
 using Actors.TestSupport;
+using Akka.Actor;
 
 namespace Actors.Tests.Coordination.Cluster;
 
@@ -31,11 +32,13 @@ public sealed class ScaleOutTests
     });
 
     [SeparateHostsFact]
-    public async Task Hosts_join_and_a_pool_map_uses_every_hosts_cores_with_results_in_order()
+    public async Task Hosts_join_and_the_same_pool_map_uses_every_hosts_cores_with_results_in_order()
     {
         await using SeparateHosts hosts = await SeparateHosts.CreateAsync(2);
         await using Coordinator coordinator = await StartCoordinatorAsync(hosts);
         Assert.NotNull(coordinator.ClusterAddress);
+        await using Actors.Pool pool = await Actors.Pool.StartAsync(coordinator); // before any host: it takes them as they join
+        Assert.Equal(1, pool.Processes);
         hosts.StartHost(1, coordinator.ClusterAddress!);
         hosts.StartHost(2, coordinator.ClusterAddress!);
         using var joined = new CancellationTokenSource(Join);
@@ -45,12 +48,17 @@ public sealed class ScaleOutTests
         Assert.Equal(["host-1", "host-2"], remote.Select(w => w.Host).Order());
         Assert.All(remote, w => Assert.Equal(WorkerState.Running, w.State));
 
-        await using Actors.Pool pool = await Actors.Pool.StartAsync(coordinator);
-        Assert.Equal(3, pool.Processes);
         List<string> results = pool.Map(WhereTasks.HostOf, Enumerable.Range(0, 600).ToArray(), chunksize: 5);
         Assert.Equal(Enumerable.Range(0, 600), results.Select(r => int.Parse(r[..r.IndexOf(':')], System.Globalization.CultureInfo.InvariantCulture)));
         string[] ranOn = [.. results.Select(r => r[(r.IndexOf(':') + 1)..]).Distinct().Order()];
         Assert.Equal(["worker-1", "worker-1@host-1", "worker-1@host-2"], ranOn);
+        Assert.Equal(3, pool.Processes);
+
+        // An actor placed on a host's worker answers over Akka.Remote, from that process.
+        int hostWorker = coordinator.Workers.ToList().FindIndex(w => w.Name == "worker-1@host-2");
+        Akka.Actor.IActorRef greeter = await coordinator.SpawnAsync<Greeter>("greeter", hostWorker, "hello");
+        Assert.Equal("hello, host", await greeter.Ask<string>("host", TestTimes.Dilated(TimeSpan.FromSeconds(10))));
+        Assert.Equal(hosts.AddressOf(2), greeter.Path.Address.Host);
 
         // The coordinator stops: every host's workers stop with it, and the agents (waiting for a new one) stay.
         int[] agents = [.. await hosts.PidsInAsync(1), .. await hosts.PidsInAsync(2)];
