@@ -4,5 +4,5 @@ using Actors.Bench;
 //   dotnet run -c Release --project bench/Actors.Bench -- [--list] [NAME ...] [--out FILE] [--repeats N]
 IBench[] benches = [new ActorTellBench(), new ActorAskBench(), new SerializerBench(), new HyperionBench(), new RemoteAskBench(), new RemoteThroughputBench(), new AkkaRemoteBench(), new WorkerStartupBench(),
     new PoolMapTinyBench(), new ApplyAsyncLatencyBench(), new ImapBench(), new CpuSpeedupBench(), new SpawnLatencyBench(),
-    new QueueThroughputBench(), new PipeBench(), new ValueLockBench(), new SharedMemoryBench(), new ManagerDictBench()];
+    new QueueThroughputBench(), new PipeBench(), new ValueLockBench(), new SharedMemoryBench(), new ManagerDictBench(), new ClusterScalingBench()];
 return await BenchRunner.RunAsync(args, benches);

@@ -53,7 +53,7 @@ public sealed partial class Coordinator
             workers.Add(slot);
             return slot;
         };
-        system.ActorOf(Akka.Actor.Props.Create(() => new HostDirectory(add, name => launch.Arguments(name, laneAddress), launch.AppFiles, options.StartupTimeout, logger)),
+        system.ActorOf(Akka.Actor.Props.Create(() => new HostDirectory(add, name => launch.Arguments(name, laneAddress), launch.AppFiles, launch.AppFileHashes, options.StartupTimeout, logger)),
             HostDirectory.Name);
     }
 }

@@ -13,9 +13,10 @@ internal sealed record HostAccepted(string Host);
 /// Asks a host agent to start one worker process, <paramref name="Node"/>, with these worker arguments (the agent adds
 /// its own pid as the parent and its address for Akka.Remote). <paramref name="DepsFile"/> and
 /// <paramref name="RuntimeConfig"/> are the file names of the app's deps.json and runtimeconfig.json, used when the
-/// host's directory has them. The reply is <see cref="HostWorkerStarted"/>.
+/// host's directory has them. <paramref name="AppFiles"/> are the app's assemblies as <c>FILE=SHA256</c>: the host must
+/// have the same build of each, or it refuses. The reply is <see cref="HostWorkerStarted"/>.
 /// </summary>
-internal sealed record StartHostWorker(string Node, string[] Arguments, string? DepsFile, string? RuntimeConfig);
+internal sealed record StartHostWorker(string Node, string[] Arguments, string? DepsFile, string? RuntimeConfig, string[] AppFiles);
 
 /// <summary>The process a host agent started for <paramref name="Node"/>.</summary>
 internal sealed record HostWorkerStarted(string Node, int Pid);

@@ -23,6 +23,7 @@ internal sealed partial class HostDirectory : ReceiveActor
     private readonly Func<string, string, Func<string, CancellationToken, Task<WorkerHandle>>, WorkerProcess> _addWorker;
     private readonly Func<string, string[]> _arguments;
     private readonly (string? DepsFile, string? RuntimeConfig) _appFiles;
+    private readonly string[] _appHashes;
     private readonly TimeSpan _startTimeout;
     private readonly ILogger _logger;
     private readonly Dictionary<string, Host> _hosts = new(StringComparer.Ordinal);
@@ -31,11 +32,13 @@ internal sealed partial class HostDirectory : ReceiveActor
     /// <param name="addWorker">Adds a slot to the coordinator: its name, its host, its launcher.</param>
     /// <param name="arguments">A host worker's arguments, by its node name.</param>
     /// <param name="appFiles">The app's deps.json and runtimeconfig.json names, for the agents.</param>
+    /// <param name="appHashes">The app's assemblies as <c>FILE=SHA256</c>: a host must have the same build.</param>
     /// <param name="startTimeout">How long an agent has to start a process.</param>
     /// <param name="logger">Where joins and losses are logged.</param>
     public HostDirectory(Func<string, string, Func<string, CancellationToken, Task<WorkerHandle>>, WorkerProcess> addWorker, Func<string, string[]> arguments,
-        (string? DepsFile, string? RuntimeConfig) appFiles, TimeSpan startTimeout, ILogger logger)
+        (string? DepsFile, string? RuntimeConfig) appFiles, string[] appHashes, TimeSpan startTimeout, ILogger logger)
     {
+        _appHashes = appHashes;
         _addWorker = addWorker;
         _arguments = arguments;
         _appFiles = appFiles;
@@ -125,7 +128,7 @@ internal sealed partial class HostDirectory : ReceiveActor
         }
         IActorRef self = Self;
         IActorRef replyTo = Sender;
-        agent.Ask<HostWorkerStarted>(new StartHostWorker(launch.Node, _arguments(launch.Node), _appFiles.DepsFile, _appFiles.RuntimeConfig), _startTimeout)
+        agent.Ask<HostWorkerStarted>(new StartHostWorker(launch.Node, _arguments(launch.Node), _appFiles.DepsFile, _appFiles.RuntimeConfig, _appHashes), _startTimeout)
             .ContinueWith(t => self.Tell(new Launched(host, agent, launch.Node, replyTo, t.IsCompletedSuccessfully ? t.Result : (object)(t.Exception?.InnerException ?? new TimeoutException()))),
                 TaskScheduler.Default);
     }

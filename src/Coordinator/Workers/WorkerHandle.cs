@@ -32,6 +32,7 @@ internal sealed class LocalWorkerHandle : WorkerHandle
     private LocalWorkerHandle(Process process)
     {
         _process = process;
+        Pid = process.Id; // read now: the process object is disposed once it has exited
         Exited = WaitAsync(process);
     }
 
@@ -56,7 +57,7 @@ internal sealed class LocalWorkerHandle : WorkerHandle
         return code;
     }
 
-    public override int Pid => _process.Id;
+    public override int Pid { get; }
 
     public override Task<int> Exited { get; }
 

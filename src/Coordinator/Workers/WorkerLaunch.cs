@@ -11,18 +11,34 @@ internal sealed class WorkerLaunch
     private readonly string _address;
     private readonly string _allowed;
     private readonly LaneOptions _remote;
+    private readonly Lazy<string[]> _appFiles;
 
-    private WorkerLaunch(ChildLaunch child, string address, string allowed, LaneOptions remote)
+    private WorkerLaunch(ChildLaunch child, string address, Assembly[] allowed, LaneOptions remote)
     {
         _child = child;
         _address = address;
-        _allowed = allowed;
+        _allowed = string.Join(';', allowed.Select(a => a.GetName().Name).Distinct());
         _remote = remote;
+        _appFiles = new(() => [.. allowed.Where(a => a != typeof(WorkerLaunch).Assembly).Select(Fingerprint).OfType<string>().Distinct()]);
     }
 
     /// <exception cref="WorkerStartException">The worker dll cannot be found.</exception>
     public static WorkerLaunch Create(CoordinatorOptions options, string address, IEnumerable<Assembly> allowed) =>
-        new(ChildLaunch.Create(options.WorkerAssemblyPath), address, string.Join(';', allowed.Select(a => a.GetName().Name).Distinct()), options.Lane);
+        new(ChildLaunch.Create(options.WorkerAssemblyPath), address, [.. allowed], options.Lane);
+
+    /// <summary>The app's assemblies as <c>FILE=SHA256</c>, for a host to check that it runs the same build.</summary>
+    public string[] AppFileHashes => _appFiles.Value;
+
+    [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "A single-file app's assemblies have no file; there is nothing to compare.")]
+    private static string? Fingerprint(Assembly assembly)
+    {
+        if (assembly.Location is not { Length: > 0 } path || !File.Exists(path))
+        {
+            return null;
+        }
+        using FileStream file = File.OpenRead(path);
+        return $"{Path.GetFileName(path)}={Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(file))}";
+    }
 
     public ProcessStartInfo StartInfo(string node) => _child.StartInfo(
     [

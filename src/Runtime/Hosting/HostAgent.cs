@@ -96,6 +96,11 @@ internal sealed partial class HostAgent : ReceiveActor, IWithTimers
     private void Start(StartHostWorker start)
     {
         string directory = AppContext.BaseDirectory;
+        if (DifferentBuild(directory, start.AppFiles) is { } different)
+        {
+            Sender.Tell(new Status.Failure(new InvalidOperationException($"The host {_settings.Name} cannot run the app's workers: {different}. Copy the app's build output to {directory} on that host.")));
+            return;
+        }
         var info = new ProcessStartInfo(DotnetHost.Path) { UseShellExecute = false, RedirectStandardInput = true };
         info.ArgumentList.Add("exec");
         if (start.DepsFile is { } deps && start.RuntimeConfig is { } runtimeConfig
@@ -134,6 +139,31 @@ internal sealed partial class HostAgent : ReceiveActor, IWithTimers
         int pid = process.Id;
         process.WaitForExitAsync().ContinueWith(_ => self.Tell(new Exited(start.Node, pid, process.ExitCode)), TaskScheduler.Default);
         Sender.Tell(new HostWorkerStarted(start.Node, pid));
+    }
+
+    /// <summary>What differs between the app's build on the coordinator (<c>FILE=SHA256</c>) and the files here, or null.</summary>
+    private static string? DifferentBuild(string directory, string[] appFiles)
+    {
+        foreach (string entry in appFiles)
+        {
+            int equals = entry.LastIndexOf('=');
+            string file = equals > 0 ? entry[..equals] : "";
+            if (file.Length == 0 || file != Path.GetFileName(file))
+            {
+                return $"'{entry}' is not a file name and its hash";
+            }
+            string path = Path.Combine(directory, file);
+            if (!File.Exists(path))
+            {
+                return $"{file} is missing here";
+            }
+            using FileStream stream = File.OpenRead(path);
+            if (!string.Equals(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream)), entry[(equals + 1)..], StringComparison.OrdinalIgnoreCase))
+            {
+                return $"{file} here is another build than the coordinator's (its SHA-256 differs)";
+            }
+        }
+        return null;
     }
 
     private void Input(HostWorkerInput input)

@@ -19,6 +19,18 @@ public static class WhereTasks
     }
 }
 
+/// <summary>A test that needs <see cref="SeparateHosts"/>: skipped, with the reason, where they cannot be made.</summary>
+internal sealed class SeparateHostsFactAttribute : FactAttribute
+{
+    public SeparateHostsFactAttribute()
+    {
+        if (!SeparateHosts.Available)
+        {
+            Skip = SeparateHosts.SkipReason;
+        }
+    }
+}
+
 /// <summary>Worker hosts in separate network namespaces join a coordinator's cluster; the Pool uses their cores.</summary>
 [Collection("SeparateHosts")]
 public sealed class ScaleOutTests
@@ -126,7 +138,7 @@ public sealed class ScaleOutTests
     public async Task When_the_coordinator_is_killed_every_hosts_workers_are_gone_within_the_documented_time()
     {
         await using SeparateHosts hosts = await SeparateHosts.CreateAsync(2);
-        var info = new System.Diagnostics.ProcessStartInfo(Runtime.Hosting.DotnetHost.Path) { RedirectStandardOutput = true, UseShellExecute = false };
+        var info = new System.Diagnostics.ProcessStartInfo(SeparateHosts.Dotnet) { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "Actors.Tests.CoordinatorHost.dll"), "cluster", hosts.CoordinatorAddress, hosts.CertificatePath })
         {
             info.ArgumentList.Add(a);
@@ -147,6 +159,7 @@ public sealed class ScaleOutTests
             coordinator.Kill(); // SIGKILL: no goodbye to anyone
             await WaitUntilAsync(async () => (await hosts.PidsInAsync(1)).Length == 0 && (await hosts.PidsInAsync(2)).Length == 1,
                 TestTimes.Dilated(TimeSpan.FromSeconds(15)), "the workers are gone, the exit-mode agent exited, the wait-mode agent waits");
+            await exiting.WaitForExitAsync().WaitAsync(TestTimes.Dilated(TimeSpan.FromSeconds(5))); // its exit event may trail the namespace emptying
             Assert.Equal(3, exiting.ExitCode);
         }
         finally

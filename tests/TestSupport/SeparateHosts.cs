@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Actors.TestSupport;
 
-namespace Actors.Tests.Coordination.Cluster;
+namespace Actors.TestSupport;
 
 /// <summary>
 /// Separate network hosts on this machine: a bridge in this namespace (the coordinator binds to its address) and one
@@ -11,7 +10,8 @@ namespace Actors.Tests.Coordination.Cluster;
 /// machines on one network would be. Cutting a host takes its link down. Disposing kills every process started in a
 /// namespace (by pid) and removes the namespaces, links and the bridge, also after a failed test.
 /// </summary>
-internal sealed class SeparateHosts : IAsyncDisposable
+/// <remarks>Shared by the scale-out tests and the <c>cluster_scaling</c> bench.</remarks>
+public sealed class SeparateHosts : IAsyncDisposable
 {
     private readonly string _id = Convert.ToHexString(RandomNumberGenerator.GetBytes(2)).ToLowerInvariant();
     private readonly int _subnet = RandomNumberGenerator.GetInt32(16, 250);
@@ -97,11 +97,14 @@ internal sealed class SeparateHosts : IAsyncDisposable
     /// <summary>Takes host <paramref name="host"/>'s link down (<paramref name="up"/> false) or up again: its packets are dropped, no connection is reset.</summary>
     public Task SetLinkAsync(int host, bool up) => IpAsync($"link set {Link(host)} {(up ? "up" : "down")}");
 
+    /// <summary>The <c>dotnet</c> host that runs this process (three folders above the runtime directory).</summary>
+    public static string Dotnet => Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
+
     /// <summary>Starts <c>Actors.WorkerNode host</c> in host <paramref name="host"/>'s namespace, joining <paramref name="join"/>.</summary>
     public Process StartHost(int host, string join, int processes = 1, string? certificate = null, string onLost = "wait")
     {
         var info = new ProcessStartInfo("/usr/sbin/ip") { UseShellExecute = false, RedirectStandardOutput = false, RedirectStandardError = false };
-        foreach (string a in new[] { "netns", "exec", Namespace(host), Runtime.Hosting.DotnetHost.Path, Path.Combine(AppContext.BaseDirectory, "Actors.WorkerNode.dll"), "host",
+        foreach (string a in new[] { "netns", "exec", Namespace(host), Dotnet, Path.Combine(AppContext.BaseDirectory, "Actors.WorkerNode.dll"), "host",
             "--join", join, "--hostname", AddressOf(host), "--name", $"host-{host}", "--processes", processes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--certificate", certificate ?? CertificatePath, "--on-coordinator-lost", onLost })
         {
@@ -167,17 +170,5 @@ internal sealed class SeparateHosts : IAsyncDisposable
         await RunAsync("/usr/sbin/ip", $"link del {Bridge}", check: false);
         Certificate.Dispose();
         Directory.Delete(_directory, recursive: true);
-    }
-}
-
-/// <summary>A test that needs <see cref="SeparateHosts"/>: skipped, with the reason, where they cannot be made.</summary>
-internal sealed class SeparateHostsFactAttribute : FactAttribute
-{
-    public SeparateHostsFactAttribute()
-    {
-        if (!SeparateHosts.Available)
-        {
-            Skip = SeparateHosts.SkipReason;
-        }
     }
 }
