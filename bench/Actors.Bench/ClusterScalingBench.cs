@@ -37,7 +37,8 @@ internal sealed class ClusterScalingBench : IBench
         // The reference, in the same run and before any host exists: local workers, one per core.
         await using (Pool local = await BenchTasks.WarmPoolAsync())
         {
-            for (var warm = Stopwatch.StartNew(); warm.Elapsed < TimeSpan.FromSeconds(2);)
+            // This process and its workers JIT-compile in the background for their first seconds (see cpu_speedup): warm longer.
+            for (var warm = Stopwatch.StartNew(); warm.Elapsed < TimeSpan.FromSeconds(5);)
             {
                 local.Map(BenchTasks.IsPrime, heavy[..100]);
             }
@@ -50,6 +51,21 @@ internal sealed class ClusterScalingBench : IBench
             }
             sink.Emit(Name, "heavier_speedup_local_workers", localRuns, "x", new { workers = local.Processes, nproc = Environment.ProcessorCount });
         }
+        await ScaleAsync(sink, repeats, heavy, sequential, 0);
+        if (File.Exists("/usr/sbin/nft"))
+        {
+            await ScaleAsync(sink, repeats, heavy, sequential, 250); // 0.5 ms round trip through each host's delaying relay
+        }
+        else
+        {
+            await Console.Error.WriteLineAsync("cluster_scaling: no /usr/sbin/nft (apt-get install nftables): the rows with added latency are left out.");
+        }
+    }
+
+    /// <summary>Three hosts join one by one; after each, the pool's maps are timed. <paramref name="delay"/>: µs held back each way between a host and the coordinator.</summary>
+    private async Task ScaleAsync(BenchSink sink, int repeats, long[] heavy, double sequential, int delay)
+    {
+        string suffix = delay == 0 ? "" : $"_rtt{2 * delay}us";
         await using SeparateHosts hosts = await SeparateHosts.CreateAsync(3);
         await using Coordinator coordinator = await Coordinator.StartAsync(new CoordinatorOptions
         {
@@ -62,6 +78,10 @@ internal sealed class ClusterScalingBench : IBench
         for (int host = 1; host <= 3; host++)
         {
             var watch = Stopwatch.StartNew();
+            if (delay > 0)
+            {
+                await hosts.DelayAsync(host, delay, SeparateHosts.Dotnet, typeof(DelayProxy).Assembly.Location, DelayProxy.Argument);
+            }
             hosts.StartHost(host, coordinator.ClusterAddress!);
             using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
             {
@@ -88,11 +108,11 @@ internal sealed class ClusterScalingBench : IBench
                 pool.Map(BenchTasks.IsPrime, heavy);
                 heavyRuns.Add(sequential / watch.Elapsed.TotalSeconds);
             }
-            var parameters = new { hosts = host, processes_per_host = 1, workers = pool.Processes, nproc = Environment.ProcessorCount };
-            sink.Emit(Name, $"map_N1M_items_per_s_{host}_hosts", tinyRuns, "items/s", parameters);
-            sink.Emit(Name, $"heavier_speedup_{host}_hosts", heavyRuns, "x", parameters);
-            sink.Emit(Name, $"heavier_efficiency_{host}_hosts", [.. heavyRuns.Select(s => s / host)], "x", parameters);
+            var parameters = new { hosts = host, one_way_delay_us = delay, processes_per_host = 1, workers = pool.Processes, nproc = Environment.ProcessorCount };
+            sink.Emit(Name, $"map_N1M_items_per_s_{host}_hosts{suffix}", tinyRuns, "items/s", parameters);
+            sink.Emit(Name, $"heavier_speedup_{host}_hosts{suffix}", heavyRuns, "x", parameters);
+            sink.Emit(Name, $"heavier_efficiency_{host}_hosts{suffix}", [.. heavyRuns.Select(s => s / host)], "x", parameters);
         }
-        sink.Emit(Name, "cluster_join_ms", joins, "ms", new { note = "host agent started -> its worker running (cluster Up, hello, worker process, lane and Akka.Remote)" });
+        sink.Emit(Name, $"cluster_join_ms{suffix}", joins, "ms", new { note = "host agent started -> its worker running (cluster Up, hello, worker process, lane and Akka.Remote)" });
     }
 }

@@ -115,6 +115,33 @@ public sealed class SeparateHosts : IAsyncDisposable
         return process;
     }
 
+    /// <summary>
+    /// Holds back every byte between host <paramref name="host"/> and the coordinator <paramref name="oneWayMicroseconds"/> each way
+    /// (this kernel has no <c>netem</c>): an nftables rule in the host's namespace redirects its connections to the coordinator to
+    /// a delaying relay started there with <paramref name="relay"/> (a program and its arguments before <c>PORT MICROSECONDS</c>;
+    /// it prints "ready", and its own connections carry mark 1). Call it before the host connects; needs <c>nft</c>.
+    /// </summary>
+    public async Task DelayAsync(int host, int oneWayMicroseconds, params string[] relay)
+    {
+        const int Port = 39000;
+        string ns = Namespace(host);
+        await RunAsync("/usr/sbin/ip", $"netns exec {ns} nft add table ip actors_delay", check: true);
+        await RunAsync("/usr/sbin/ip", $"netns exec {ns} nft add chain ip actors_delay out {{ type nat hook output priority -100 ; }}", check: true);
+        await RunAsync("/usr/sbin/ip", $"netns exec {ns} nft add rule ip actors_delay out meta mark != 1 ip daddr {CoordinatorAddress} tcp dport != {Port} redirect to :{Port}", check: true);
+        var info = new ProcessStartInfo("/usr/sbin/ip") { UseShellExecute = false, RedirectStandardOutput = true };
+        foreach (string a in new[] { "netns", "exec", ns }.Concat(relay).Append(Port.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Append(oneWayMicroseconds.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            info.ArgumentList.Add(a);
+        }
+        Process process = Process.Start(info)!;
+        _processes.Add(process);
+        if (await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)) != "ready")
+        {
+            throw new InvalidOperationException($"The delaying relay in {ns} did not start.");
+        }
+    }
+
     /// <summary>Pids of the processes in host <paramref name="host"/>'s namespace.</summary>
     public async Task<int[]> PidsInAsync(int host)
     {
