@@ -27,6 +27,11 @@ internal static partial class HostNode
         using ILoggerFactory loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
         ILogger logger = loggerFactory.CreateLogger("Actors.Host");
         X509Certificate2 certificate;
+        if (!File.Exists(settings.Certificate))
+        {
+            LogBadCertificate(logger, settings.Certificate, "there is no such file", HostSettings.PasswordVariable);
+            return ExitUsage;
+        }
         try
         {
             certificate = X509CertificateLoader.LoadPkcs12FromFile(settings.Certificate, Environment.GetEnvironmentVariable(HostSettings.PasswordVariable));
