@@ -5,7 +5,7 @@ using Akka.Actor;
 
 namespace Actors.Runtime.Tests.Lane;
 
-/// <summary>The lane's behaviour, run against both transports: an in-memory one and real Unix sockets.</summary>
+/// <summary>The lane's behaviour, run against every transport: an in-memory one, real Unix sockets, and TCP inside mutual TLS.</summary>
 public abstract class LaneBehaviourTests : Akka.TestKit.Xunit2.TestKit, IAsyncLifetime
 {
     private LanePair? _pair;
@@ -130,4 +130,14 @@ public sealed class UnixSocketLaneTests : LaneBehaviourTests
     private protected override ITransport Transport => SocketTransport.Instance;
 
     protected override string Address { get; } = LanePair.NewUnixAddress();
+}
+
+/// <summary>The lane between machines: TCP inside mutual TLS with the cluster's certificate (a worker host's workers).</summary>
+public sealed class TlsLaneTests : LaneBehaviourTests
+{
+    private static readonly System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate = Actors.Runtime.Nodes.NodeCertificate.Create();
+
+    private protected override ITransport Transport { get; } = new SocketTransport(Certificate);
+
+    protected override string Address => "tls:127.0.0.1:0";
 }

@@ -60,8 +60,8 @@ internal sealed class LanePair : IAsyncDisposable
         var joined = new TaskCompletionSource<LaneConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
         LaneListener listener = Listen(system, transport, logs, serverInbox, options, serverAllowsTestTypes);
         listener.Joined += lane => joined.TrySetResult(lane);
-        await listener.ListenAsync(address, CancellationToken.None);
-        LaneConnection client = await ConnectAsync(system, transport, address, logs, clientInbox);
+        string bound = await listener.ListenAsync(address, CancellationToken.None); // tcp:/tls: with port 0 are bound to a free port
+        LaneConnection client = await ConnectAsync(system, transport, bound, logs, clientInbox);
         LaneConnection server = await joined.Task.WaitAsync(TestTimes.Dilated(TimeSpan.FromSeconds(5)));
         return new LanePair(listener, server, client, logs);
     }
