@@ -27,7 +27,15 @@ internal sealed partial class WorkerProcess(string name, Func<string, Cancellati
     public string Name => name;
 
     /// <summary>The host agent this slot's processes are started by, or null for a local worker.</summary>
-    public string? Host { get; init; }
+    public string? Host
+    {
+        get;
+        init
+        {
+            field = value;
+            _info = _info with { Host = value ?? _info.Host, State = value is null ? _info.State : WorkerState.Disconnected };
+        }
+    }
 
     public WorkerInfo Info => _info;
 
@@ -129,7 +137,7 @@ internal sealed partial class WorkerProcess(string name, Func<string, Cancellati
         catch (WorkerStartException ex)
         {
             LogRestartFailed(logger, ex, name);
-            Update(_info with { State = WorkerState.Disconnected });
+            Update(_info with { State = WorkerState.Disconnected, LastExit = ex.Message });
         }
     }
 

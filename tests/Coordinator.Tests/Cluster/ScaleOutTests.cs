@@ -135,6 +135,34 @@ public sealed class ScaleOutTests
     }
 
     [SeparateHostsFact]
+    public async Task A_host_with_another_build_of_the_app_is_refused_with_the_reason()
+    {
+        await using SeparateHosts hosts = await SeparateHosts.CreateAsync(1);
+        string copy = Directory.CreateTempSubdirectory("actors-other-build-").FullName;
+        try
+        {
+            foreach (string file in Directory.EnumerateFiles(AppContext.BaseDirectory))
+            {
+                File.Copy(file, Path.Combine(copy, Path.GetFileName(file)));
+            }
+            string app = Path.GetFileName(System.Reflection.Assembly.GetEntryAssembly()!.Location);
+            await File.AppendAllTextAsync(Path.Combine(copy, app), " "); // the same name, another build
+            await using Coordinator coordinator = await StartCoordinatorAsync(hosts);
+            hosts.StartHost(1, coordinator.ClusterAddress!, directory: copy);
+            await WaitUntilAsync(() => Task.FromResult(coordinator.Workers.Any(w => w.Name == "worker-1@host-1" && w.LastExit is not null)),
+                TestTimes.Dilated(TimeSpan.FromSeconds(30)), "the host's worker slot reports why it cannot start");
+            WorkerInfo refused = coordinator.Workers.Single(w => w.Name == "worker-1@host-1");
+            Assert.Equal(WorkerState.Disconnected, refused.State);
+            Assert.Equal("host-1", refused.Host);
+            Assert.Contains($"{app} here is another build than the coordinator's", refused.LastExit, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
+
+    [SeparateHostsFact]
     public async Task When_the_coordinator_is_killed_every_hosts_workers_are_gone_within_the_documented_time()
     {
         await using SeparateHosts hosts = await SeparateHosts.CreateAsync(2);
