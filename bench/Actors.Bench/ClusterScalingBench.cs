@@ -54,7 +54,9 @@ internal sealed class ClusterScalingBench : IBench
         await ScaleAsync(sink, repeats, heavy, sequential, 0);
         if (File.Exists("/usr/sbin/nft"))
         {
-            await ScaleAsync(sink, repeats, heavy, sequential, 250); // 0.5 ms round trip through each host's delaying relay
+            // 0.5 ms round trip through each host's delaying relay by default; ACTORS_BENCH_RTT_US sets another.
+            int rtt = int.TryParse(Environment.GetEnvironmentVariable("ACTORS_BENCH_RTT_US"), out int set) && set > 0 ? set : 500;
+            await ScaleAsync(sink, repeats, heavy, sequential, rtt / 2);
         }
         else
         {

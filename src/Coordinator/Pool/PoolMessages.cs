@@ -18,7 +18,10 @@ internal sealed record RunChunk(string Pool, long Job, int Chunk, TaskFunction F
 /// how long the items took to run on the worker (which tells the scheduler how many to send at a time).
 /// </summary>
 /// <paramref name="Ran"/> is how many items, from the first, were run; the rest were given back unstarted.
-internal sealed record ChunkResult(long Job, int Chunk, object Results, int[] FailedOffsets, Exception[] Failures, bool Recycle, double RunMicroseconds, int Ran);
+/// <paramref name="IdleMicroseconds"/> is how long the runner waited for this chunk after its previous one ended: the round
+/// trip that the chunks queued on it did not hide.
+internal sealed record ChunkResult(long Job, int Chunk, object Results, int[] FailedOffsets, Exception[] Failures, bool Recycle, double RunMicroseconds, int Ran,
+    double IdleMicroseconds = 0);
 
 /// <summary>Cancels the tokens handed to the tasks of one job of one pool, on one worker.</summary>
 internal sealed record CancelJob(string Pool, long Job) : ILaneRouted

@@ -99,6 +99,14 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
 
         public Exception? LostError { get; set; }
 
+        /// <summary>
+        /// Chunks this slot holds beyond the usual, measured per worker: one more each time its runner reports it sat idle
+        /// between two chunks of a call although the slot was full when the second was sent (the round trip is longer than
+        /// the queued work, as to a host on another machine); at most <see cref="PoolOptions.ChunksInFlight"/> × 3 more,
+        /// and back to none with a new runner.
+        /// </summary>
+        public int ExtraDepth { get; set; }
+
         public bool Recycling { get; set; }
 
         /// <summary>Waiting for its worker to run a new process (<see cref="ReplacedPid"/> is the one it replaces).</summary>
@@ -167,8 +175,8 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     /// <summary>A chunk read in the background from an input of unknown length (null: nothing more now).</summary>
     private sealed record InputRead(PoolJob Job, Chunk? Chunk);
 
-    /// <summary>What a chunk's request carries, to come back with its reply.</summary>
-    private sealed record Sent(Slot Slot, LaneConnection Runner, Chunk Chunk);
+    /// <summary>What a chunk's request carries, to come back with its reply; <paramref name="Full"/>: whether the chunk filled its slot (sent as soon as a reply made room).</summary>
+    private sealed record Sent(Slot Slot, LaneConnection Runner, Chunk Chunk, bool Full);
 
     private sealed record ChunkTimedOut(Sent Sent, long Request);
 
@@ -248,6 +256,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         slot.Recycling = false;
         slot.Runner = ready.Lane;
         slot.Pid = ready.Lane.Peer.Pid;
+        slot.ExtraDepth = 0; // a new process, maybe elsewhere: measured again
         if (AllRunnersStarted())
         {
             _started.TrySetResult();
@@ -436,10 +445,16 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     /// the worker busy, and single items cannot unbalance the workers.
     /// </summary>
     /// <remarks>With a <see cref="PoolOptions.TaskTimeout"/> a slot holds one chunk, so the clock, which starts
-    /// when the chunk is sent, measures the task and not its wait behind others.</remarks>
+    /// when the chunk is sent, measures the task and not its wait behind others. Otherwise a slot whose worker sat idle
+    /// although the slot was kept full (a longer round trip, as to a host on another machine) holds more: see
+    /// <see cref="Slot.ExtraDepth"/>.</remarks>
     private int Depth(Slot slot) => _options.TaskTimeout is not null ? 1
-        : slot.InFlight.Count > 0 && slot.InFlight.TrueForAll(c => c.Items.Length == 1) ? _options.ChunksInFlight * 4
-        : _options.ChunksInFlight;
+        : (slot.InFlight.Count > 0 && slot.InFlight.TrueForAll(c => c.Items.Length == 1) ? _options.ChunksInFlight * 4 : _options.ChunksInFlight) + slot.ExtraDepth;
+
+    /// <summary>How long a runner may sit idle between two chunks of a call, when its slot was kept full, before its slot holds one more.</summary>
+    private static bool Starved(ChunkResult result) => result.IdleMicroseconds > Math.Max(StarvedFloorMicroseconds, result.RunMicroseconds / 4);
+
+    private const double StarvedFloorMicroseconds = 100;
 
     private Chunk? NextChunk(bool allowSuspect)
     {
@@ -492,7 +507,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
 
     private void Send(Slot slot, LaneConnection runner, Chunk chunk)
     {
-        var sent = new Sent(slot, runner, chunk);
+        var sent = new Sent(slot, runner, chunk, slot.InFlight.Count >= Depth(slot));
         long request;
         try
         {
@@ -531,7 +546,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     /// <summary>A chunk's reply, straight from the lane: its results, the task's failure, or the loss of the worker.</summary>
     private void OnChunkReply(LaneReply reply)
     {
-        (Slot slot, LaneConnection runner, Chunk chunk) = (Sent)reply.State;
+        (Slot slot, LaneConnection runner, Chunk chunk, bool full) = (Sent)reply.State;
         if (slot.Requests.Remove(chunk, out long request))
         {
             Timers.Cancel(TimerKey(slot, request));
@@ -548,6 +563,10 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         else if (slot.InFlight.Remove(chunk))
         {
             var result = (ChunkResult)reply.Message!;
+            if (full && Starved(result) && slot.Runner == runner && slot.ExtraDepth < _options.ChunksInFlight * 3)
+            {
+                slot.ExtraDepth++;
+            }
             slot.Recycling |= result.Recycle;
             bool recycleNow = slot.Recycling && slot.InFlight.Count == 0 && slot.Runner == runner;
             if (recycleNow)
@@ -572,7 +591,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
 
     private void OnChunkTimedOut(ChunkTimedOut timedOut)
     {
-        (Slot slot, LaneConnection runner, Chunk chunk) = timedOut.Sent;
+        (Slot slot, LaneConnection runner, Chunk chunk, _) = timedOut.Sent;
         if (slot.Requests.Remove(chunk))
         {
             runner.Forget(timedOut.Request);

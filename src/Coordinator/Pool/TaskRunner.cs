@@ -31,6 +31,8 @@ internal sealed class TaskRunner : ReceiveActor
     private Exception? _initializerFailure;
     private bool _initialized;
     private int _tasksRun;
+    private long _lastEnded; // when the previous chunk ended, to tell the scheduler how long this runner sat idle
+    private long _lastJob;
 
     public TaskRunner(TaskFunction? initializer, object?[] initializerArguments, int maxTasks)
     {
@@ -81,11 +83,15 @@ internal sealed class TaskRunner : ReceiveActor
         ChunkInvoker invoker = InvokerFor(chunk.Function);
         CancellationToken token = chunk.Cancellable ? _cancellations.GetOrAdd(chunk.Job, _ => new CancellationTokenSource()).Token : CancellationToken.None;
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        // Only between chunks of one call: the gap before a call's first chunk is the app's own pause, not a round trip.
+        double idle = _lastEnded == 0 || _lastJob != chunk.Job ? 0 : System.Diagnostics.Stopwatch.GetElapsedTime(_lastEnded, started).TotalMicroseconds;
+        _lastJob = chunk.Job;
         long stopAfter = chunk.GiveBackAfterMicroseconds > 0 ? started + (long)(chunk.GiveBackAfterMicroseconds * System.Diagnostics.Stopwatch.Frequency / 1e6) : long.MaxValue;
         results = invoker.Run(items, failedOffsets, failures, Math.Max(1, chunk.Unit), stopAfter, out int ran, token);
         double micros = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds;
         _tasksRun += ran;
-        return new ChunkResult(chunk.Job, chunk.Chunk, results, [.. failedOffsets], [.. failures], _maxTasks > 0 && _tasksRun >= _maxTasks, micros, ran);
+        _lastEnded = System.Diagnostics.Stopwatch.GetTimestamp();
+        return new ChunkResult(chunk.Job, chunk.Chunk, results, [.. failedOffsets], [.. failures], _maxTasks > 0 && _tasksRun >= _maxTasks, micros, ran, idle);
     }
 
     /// <summary>
