@@ -82,7 +82,7 @@ internal sealed class ClusterScalingBench : IBench
             var watch = Stopwatch.StartNew();
             if (delay > 0)
             {
-                await hosts.DelayAsync(host, delay, SeparateHosts.Dotnet, typeof(DelayProxy).Assembly.Location, DelayProxy.Argument);
+                await hosts.DelayAsync(host, delay, Runtime.Hosting.DotnetHost.Path, typeof(DelayProxy).Assembly.Location, DelayProxy.Argument);
             }
             hosts.StartHost(host, coordinator.ClusterAddress!);
             using (var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60)))

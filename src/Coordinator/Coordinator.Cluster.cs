@@ -24,22 +24,23 @@ public sealed partial class Coordinator
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Action<int, WorkerInfo> check = (_, _) =>
+        void Check()
         {
             if (Workers.Count(w => w.State == WorkerState.Running) >= count)
             {
                 enough.TrySetResult();
             }
-        };
-        WorkerChanged += check;
+        }
+        Action<int, WorkerInfo> changed = (_, _) => Check();
+        WorkerChanged += changed;
         try
         {
-            check(0, null!);
+            Check(); // after subscribing: a change in between is not missed
             await enough.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            WorkerChanged -= check;
+            WorkerChanged -= changed;
         }
     }
 

@@ -114,7 +114,8 @@ public sealed partial class Coordinator : IAsyncDisposable
         Task starting = Task.CompletedTask;
         try
         {
-            // Akka's TLS uses it for the coordinator's whole life; a cluster's is the user's, shared with its hosts.
+            // Akka's TLS uses it for the coordinator's whole life; a cluster's is the user's, shared with its hosts (a copy:
+            // the coordinator disposes its own, never the app's).
             certificate = hosted?.Certificate ?? (options.Cluster is { } cluster ? NodeCertificate.Load(NodeCertificate.Export(cluster.Certificate)) : NodeCertificate.Create());
             string laneAddress = options.ListenAddress ?? $"unix:@actors-{Environment.ProcessId}-{Guid.NewGuid():N}";
             WorkerLaunch launch = WorkerLaunch.Create(options, laneAddress, allowed);
@@ -131,16 +132,20 @@ public sealed partial class Coordinator : IAsyncDisposable
                     : NodeSystem.Merge(options.AkkaConfig),
                 certificate, new SerializerOptions { AllowedAssemblies = allowed });
             var self = new NodeInfo("coordinator", Environment.ProcessId, Environment.MachineName, Environment.ProcessorCount);
-            lanes = new LaneListener(options.Lane, key, self, SocketTransport.Instance, Runtime.Serialization.AkkaPayloadSerializer.Of(system), loggerFactory.CreateLogger("Actors.Lane"));
-            lanes.Joined += lane => workers.Find(lane.Peer.Name)?.OnJoined(lane);
+            IPayloadSerializer serializer = Runtime.Serialization.AkkaPayloadSerializer.Of(system);
+            LaneListener Lanes(ITransport transport)
+            {
+                var listener = new LaneListener(options.Lane, key, self, transport, serializer, loggerFactory.CreateLogger("Actors.Lane"));
+                listener.Joined += lane => workers.Find(lane.Peer.Name)?.OnJoined(lane);
+                return listener;
+            }
+            lanes = Lanes(SocketTransport.Instance);
             await lanes.ListenAsync(laneAddress, cancellationToken).ConfigureAwait(false);
             system.ActorOf(Akka.Actor.Props.Create(() => new WorkerDirectory(workers)), WorkerDirectoryPath.Name);
             if (options.Cluster is { } hostsJoin)
             {
                 // The hosts' workers connect their lanes here, over TCP inside mutual TLS with the cluster's certificate.
-                hostLanes = new LaneListener(options.Lane, key, self, new SocketTransport(certificate), Runtime.Serialization.AkkaPayloadSerializer.Of(system),
-                    loggerFactory.CreateLogger("Actors.Lane"));
-                hostLanes.Joined += lane => workers.Find(lane.Peer.Name)?.OnJoined(lane);
+                hostLanes = Lanes(new SocketTransport(certificate));
                 string hostLaneAddress = await hostLanes.ListenAsync($"tls:{hostsJoin.Hostname}:{hostsJoin.LanePort}", cancellationToken).ConfigureAwait(false);
                 StartHostDirectory(system, workers, launch, hostLaneAddress, bootstrap, node.Task, options, logger);
                 Akka.Cluster.Cluster.Get(system).Join(NodeSystem.AddressOf(system)); // the first member; hosts join it

@@ -97,15 +97,12 @@ public sealed class SeparateHosts : IAsyncDisposable
     /// <summary>Takes host <paramref name="host"/>'s link down (<paramref name="up"/> false) or up again: its packets are dropped, no connection is reset.</summary>
     public Task SetLinkAsync(int host, bool up) => IpAsync($"link set {Link(host)} {(up ? "up" : "down")}");
 
-    /// <summary>The <c>dotnet</c> host that runs this process (three folders above the runtime directory).</summary>
-    public static string Dotnet => Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
-
     /// <summary>Starts <c>Actors.WorkerNode host</c> in host <paramref name="host"/>'s namespace, joining <paramref name="join"/>.</summary>
     /// <param name="directory">Where the app's build output is on that host (default: this process's own folder).</param>
     public Process StartHost(int host, string join, int processes = 1, string? certificate = null, string onLost = "wait", string? directory = null)
     {
         var info = new ProcessStartInfo("/usr/sbin/ip") { UseShellExecute = false, RedirectStandardOutput = false, RedirectStandardError = false };
-        foreach (string a in new[] { "netns", "exec", Namespace(host), Dotnet, Path.Combine(directory ?? AppContext.BaseDirectory, "Actors.WorkerNode.dll"), "host",
+        foreach (string a in new[] { "netns", "exec", Namespace(host), Runtime.Hosting.DotnetHost.Path, Path.Combine(directory ?? AppContext.BaseDirectory, "Actors.WorkerNode.dll"), "host",
             "--join", join, "--hostname", AddressOf(host), "--name", $"host-{host}", "--processes", processes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--certificate", certificate ?? CertificatePath, "--on-coordinator-lost", onLost })
         {

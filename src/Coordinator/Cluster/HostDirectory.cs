@@ -126,11 +126,9 @@ internal sealed partial class HostDirectory : ReceiveActor
             Sender.Tell(new Status.Failure(new WorkerStartException($"The host {launch.Host} is not in the cluster now.")));
             return;
         }
-        IActorRef self = Self;
         IActorRef replyTo = Sender;
         agent.Ask<HostWorkerStarted>(new StartHostWorker(launch.Node, _arguments(launch.Node), _appFiles.DepsFile, _appFiles.RuntimeConfig, _appHashes), _startTimeout)
-            .ContinueWith(t => self.Tell(new Launched(host, agent, launch.Node, replyTo, t.IsCompletedSuccessfully ? t.Result : (object)(t.Exception?.InnerException ?? new TimeoutException()))),
-                TaskScheduler.Default);
+            .PipeTo(Self, success: started => new Launched(host, agent, launch.Node, replyTo, started), failure: ex => new Launched(host, agent, launch.Node, replyTo, ex));
     }
 
     private void OnLaunched(Launched launched)

@@ -30,15 +30,8 @@ internal sealed class WorkerLaunch
     public string[] AppFileHashes => _appFiles.Value;
 
     [System.Diagnostics.CodeAnalysis.UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "A single-file app's assemblies have no file; there is nothing to compare.")]
-    private static string? Fingerprint(Assembly assembly)
-    {
-        if (assembly.Location is not { Length: > 0 } path || !File.Exists(path))
-        {
-            return null;
-        }
-        using FileStream file = File.OpenRead(path);
-        return $"{Path.GetFileName(path)}={Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(file))}";
-    }
+    private static string? Fingerprint(Assembly assembly) =>
+        assembly.Location is { Length: > 0 } path && File.Exists(path) ? Runtime.Hosting.AppBuild.Fingerprint(path) : null;
 
     public ProcessStartInfo StartInfo(string node) => _child.StartInfo(
     [

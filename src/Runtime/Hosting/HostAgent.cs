@@ -96,7 +96,7 @@ internal sealed partial class HostAgent : ReceiveActor, IWithTimers
     private void Start(StartHostWorker start)
     {
         string directory = AppContext.BaseDirectory;
-        if (DifferentBuild(directory, start.AppFiles) is { } different)
+        if (AppBuild.Difference(directory, start.AppFiles) is { } different)
         {
             Sender.Tell(new Status.Failure(new InvalidOperationException($"The host {_settings.Name} cannot run the app's workers: {different}. Copy the app's build output to {directory} on that host.")));
             return;
@@ -139,31 +139,6 @@ internal sealed partial class HostAgent : ReceiveActor, IWithTimers
         int pid = process.Id;
         process.WaitForExitAsync().ContinueWith(_ => self.Tell(new Exited(start.Node, pid, process.ExitCode)), TaskScheduler.Default);
         Sender.Tell(new HostWorkerStarted(start.Node, pid));
-    }
-
-    /// <summary>What differs between the app's build on the coordinator (<c>FILE=SHA256</c>) and the files here, or null.</summary>
-    private static string? DifferentBuild(string directory, string[] appFiles)
-    {
-        foreach (string entry in appFiles)
-        {
-            int equals = entry.LastIndexOf('=');
-            string file = equals > 0 ? entry[..equals] : "";
-            if (file.Length == 0 || file != Path.GetFileName(file))
-            {
-                return $"'{entry}' is not a file name and its hash";
-            }
-            string path = Path.Combine(directory, file);
-            if (!File.Exists(path))
-            {
-                return $"{file} is missing here";
-            }
-            using FileStream stream = File.OpenRead(path);
-            if (!string.Equals(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(stream)), entry[(equals + 1)..], StringComparison.OrdinalIgnoreCase))
-            {
-                return $"{file} here is another build than the coordinator's (its SHA-256 differs)";
-            }
-        }
-        return null;
     }
 
     private void Input(HostWorkerInput input)

@@ -96,11 +96,9 @@ internal static class WorkerHost
             HandshakeTimeout = TimeSpan.FromMilliseconds(int.Parse(options.GetValueOrDefault("handshake-timeout-ms", "5000"), CultureInfo.InvariantCulture)),
         };
         System.Security.Cryptography.X509Certificates.X509Certificate2 certificate = NodeCertificate.Load(Convert.FromBase64String(bootstrap.Certificate));
-        Akka.Configuration.Config config = NodeSystem.Merge(bootstrap.Config);
-        if (options.TryGetValue("hostname", out string? hostname))
-        {
-            config = Akka.Configuration.ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.hostname = {System.Text.Json.JsonSerializer.Serialize(hostname)}").WithFallback(config);
-        }
+        Akka.Configuration.Config config = options.TryGetValue("hostname", out string? hostname)
+            ? NodeSystem.BoundTo(NodeSystem.Merge(bootstrap.Config), hostname) // a host's worker, reachable from the coordinator
+            : NodeSystem.Merge(bootstrap.Config);
         Akka.Actor.ActorSystem akka = NodeSystem.Start(config, certificate, new SerializerOptions { AllowedAssemblies = allowed });
         Trace("actor system up");
         try

@@ -41,11 +41,15 @@ internal static class NodeSystem
     public static Config ClusterConfig(string? appHocon, string hostname, int port, string role)
     {
         Config app = string.IsNullOrWhiteSpace(appHocon) ? ClusterDefaults.Value : ConfigurationFactory.ParseString(appHocon).WithFallback(ClusterDefaults.Value);
+        return BoundTo(ConfigurationFactory.ParseString($"akka.cluster.roles = [\"{role}\"]").WithFallback(app), hostname, port);
+    }
+
+    /// <summary><paramref name="config"/> with Akka.Remote bound to <paramref name="hostname"/> (and <paramref name="port"/>, when given).</summary>
+    public static Config BoundTo(Config config, string hostname, int? port = null)
+    {
         string quoted = System.Text.Json.JsonSerializer.Serialize(hostname); // a HOCON quoted string is a JSON string
-        return ConfigurationFactory.ParseString($$"""
-            akka.remote.dot-netty.tcp { hostname = {{quoted}}, port = {{port}} }
-            akka.cluster.roles = ["{{role}}"]
-            """).WithFallback(app);
+        string bind = port is { } p ? $"akka.remote.dot-netty.tcp {{ hostname = {quoted}, port = {p} }}" : $"akka.remote.dot-netty.tcp.hostname = {quoted}";
+        return ConfigurationFactory.ParseString(bind).WithFallback(config);
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ public sealed class HostCommandTests
 {
     private static async Task<(int Code, string Output)> RunAsync(IDictionary<string, string>? environment, params string[] arguments)
     {
-        var info = new ProcessStartInfo(SeparateHosts.Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var info = new ProcessStartInfo(Runtime.Hosting.DotnetHost.Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Actors.WorkerNode.dll"));
         foreach (string argument in arguments)
         {

@@ -166,7 +166,7 @@ public sealed class ScaleOutTests
     public async Task When_the_coordinator_is_killed_every_hosts_workers_are_gone_within_the_documented_time()
     {
         await using SeparateHosts hosts = await SeparateHosts.CreateAsync(2);
-        var info = new System.Diagnostics.ProcessStartInfo(SeparateHosts.Dotnet) { RedirectStandardOutput = true, UseShellExecute = false };
+        var info = new System.Diagnostics.ProcessStartInfo(Runtime.Hosting.DotnetHost.Path) { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "Actors.Tests.CoordinatorHost.dll"), "cluster", hosts.CoordinatorAddress, hosts.CertificatePath })
         {
             info.ArgumentList.Add(a);
