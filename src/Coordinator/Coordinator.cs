@@ -183,6 +183,9 @@ public sealed partial class Coordinator : IAsyncDisposable
         }
     }
 
+    /// <summary>How long disposal waits for running workers' hellos still on their way (each takes a few hundred ms at most).</summary>
+    private static readonly TimeSpan HelloGrace = TimeSpan.FromSeconds(2);
+
     /// <summary>How long disposal waits for the coordinator's actor system to terminate before it stops the workers anyway.</summary>
     private static readonly TimeSpan TerminateTimeout = TimeSpan.FromSeconds(10); // Akka's own shutdown phases take at most a few seconds
 
@@ -227,13 +230,25 @@ public sealed partial class Coordinator : IAsyncDisposable
         {
             throw new MessageTooLargeException($"The arguments of {typeof(TActor).Name} serialize to more than Akka.Remote's frame size ({AkkaFrameLimit:N0} bytes); pass the data in a message with Coordinator.Tell, which uses the lane for large ones, or raise akka.remote.dot-netty.tcp.maximum-frame-size.");
         }
-        Akka.Actor.IActorRef agent = target.Agent ?? throw new InvalidOperationException($"{target.Name} is not running; see Coordinator.Workers for its state.");
         LaneConnection lane = target.Lane ?? throw new InvalidOperationException($"{target.Name} is not running; see Coordinator.Workers for its state.");
-        return SpawnCoreAsync(lane, agent, trust, request, cancellationToken);
+        return SpawnCoreAsync(target, lane, trust, request, cancellationToken);
     }
 
-    private static async Task<Akka.Actor.IActorRef> SpawnCoreAsync(LaneConnection lane, Akka.Actor.IActorRef agent, TrustAssemblies trust, SpawnRequest request, CancellationToken cancellationToken)
+    private static async Task<Akka.Actor.IActorRef> SpawnCoreAsync(WorkerProcess target, LaneConnection lane, TrustAssemblies trust, SpawnRequest request, CancellationToken cancellationToken)
     {
+        Akka.Actor.IActorRef agent;
+        try
+        {
+            agent = await target.AgentAsync.WaitAsync(DefaultSpawnTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"{target.Name}'s process stopped or exited before its actor system said hello; see Coordinator.Workers for its state.");
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"{target.Name}'s actor system did not say hello over Akka.Remote within {DefaultSpawnTimeout}; its output says why (its lane is up, so the Pool still runs there).");
+        }
         if (trust.Names.Length > 0)
         {
             // Over the lane and answered: the spawn request goes over Akka.Remote, which is not ordered with the lane.
@@ -282,6 +297,10 @@ public sealed partial class Coordinator : IAsyncDisposable
             return;
         }
         AppDomain.CurrentDomain.ProcessExit -= _stopAtExit;
+        // A running worker whose hello over Akka.Remote is still on its way (disposed right after start) is given a
+        // moment: its TLS handshake cut short by this node's termination would be logged there as an error.
+        Task hellos = Task.WhenAll(_workers.Snapshot.Where(w => w.Info.State == WorkerState.Running).Select(w => w.AgentAsync));
+        await Task.WhenAny(hellos, Task.Delay(HelloGrace)).ConfigureAwait(false);
         // Akka first: its associations with the workers end gracefully, not as failures when the workers exit.
         // An actor system the app owns (Akka.Hosting) is left to the app, which is stopping it anyway.
         if (_ownsSystem)

@@ -51,14 +51,21 @@ internal sealed partial class WorkerProcess(string name, Func<string, Cancellati
     /// <summary>The lane of the current process: the Pool's chunks and results travel on it.</summary>
     public LaneConnection? Lane { get; private set; }
 
-    /// <summary>The worker's agent on Akka.Remote, which places actors there.</summary>
+    /// <summary>The worker's agent on Akka.Remote, which places actors there; null until the current process has said hello.</summary>
     public Akka.Actor.IActorRef? Agent { get; private set; }
+
+    /// <summary>
+    /// The current process's agent, once it has said hello over Akka.Remote (a moment after the slot is
+    /// <see cref="WorkerState.Running"/>); cancelled when the slot stops.
+    /// </summary>
+    public Task<Akka.Actor.IActorRef> AgentAsync => _agent.Task;
 
     /// <summary>Completes when the process is registered; throws <see cref="WorkerStartException"/> otherwise, leaving no process behind.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _joined = new TaskCompletionSource<LaneConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
         _agent = new TaskCompletionSource<Akka.Actor.IActorRef>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Agent = null;
         Task deadline = Task.Delay(options.StartupTimeout, cancellationToken);
         Task<WorkerHandle> starting = _launch(name, cancellationToken);
         if (await Task.WhenAny(starting, deadline).ConfigureAwait(false) != starting)
@@ -92,12 +99,13 @@ internal sealed partial class WorkerProcess(string name, Func<string, Cancellati
         {
             await process.WriteLineAsync(Runtime.Nodes.NodeSystem.AddressOf(coordinatorNode.Result).ToString(), cancellationToken).ConfigureAwait(false);
         }
-        Task registered = Task.WhenAll(_joined.Task, _agent.Task);
+        // Ready for the Pool once its lane has joined; its agent's hello over Akka.Remote (the worker opens that TLS
+        // association, a few hundred ms more of start-up) is awaited only by what needs it (AgentAsync).
+        Task<LaneConnection> registered = _joined.Task;
         Task winner = await Task.WhenAny(registered, exited, deadline).ConfigureAwait(false);
         if (winner == registered && registered.IsCompletedSuccessfully)
         {
-            Lane = await _joined.Task.ConfigureAwait(false);
-            Agent = await _agent.Task.ConfigureAwait(false);
+            Lane = await registered.ConfigureAwait(false);
             Update(_info with { Host = Lane.Peer.Host, Cores = Lane.Peer.Cores, State = WorkerState.Running });
             _ = WatchLaneAsync(Lane, process);
             _ = MonitorAsync(process, exited);
@@ -149,6 +157,7 @@ internal sealed partial class WorkerProcess(string name, Func<string, Cancellati
         if (_process is { } process && process.Pid == hello.Pid)
         {
             _uid = hello.Uid;
+            Agent = agent;
             _agent.TrySetResult(agent);
         }
     }
@@ -166,6 +175,7 @@ internal sealed partial class WorkerProcess(string name, Func<string, Cancellati
     private async Task MonitorAsync(WorkerHandle process, Task<int> exited)
     {
         int code = await exited.ConfigureAwait(false);
+        _agent.TrySetCanceled(); // a spawn still waiting for this process's hello fails now
         if (process.HostLost is { } lost)
         {
             // Its host left the cluster: nothing to restart until the host joins again (Rejoin).

@@ -10,7 +10,7 @@ using Akka.Remote.Transport.DotNetty;
 namespace Actors.Runtime.Nodes;
 
 /// <summary>Starts the Akka actor system of a node (coordinator or worker) with the product's configuration.</summary>
-internal static class NodeSystem
+internal static partial class NodeSystem
 {
     /// <summary>The actor system name of every node; nodes differ by address (host and port).</summary>
     public const string Name = "actors";
@@ -60,10 +60,16 @@ internal static class NodeSystem
     /// DotNetty's "Half-close failed on channel" when a worker's end of a connection closed first at shutdown.
     /// </summary>
     private static readonly Akka.Event.LogFilterSetup QuietPartings = new Akka.Event.LogFilterBuilder()
-        .ExcludeSourceRegex(new System.Text.RegularExpressions.Regex(@"/system/endpointManager/reliableEndpointWriter-",
-            System.Text.RegularExpressions.RegexOptions.Compiled))
-        .ExcludeMessageRegex(new System.Text.RegularExpressions.Regex("Half-close failed on channel", System.Text.RegularExpressions.RegexOptions.Compiled))
+        .ExcludeSourceRegex(EndpointWriterSource())
+        .ExcludeMessageRegex(HalfCloseFailed())
         .Build();
+
+    // Source-generated: a RegexOptions.Compiled regex is emitted at run time, in every worker's start-up.
+    [System.Text.RegularExpressions.GeneratedRegex("/system/endpointManager/reliableEndpointWriter-")]
+    private static partial System.Text.RegularExpressions.Regex EndpointWriterSource();
+
+    [System.Text.RegularExpressions.GeneratedRegex("Half-close failed on channel")]
+    private static partial System.Text.RegularExpressions.Regex HalfCloseFailed();
 
     /// <summary>Starts a node's actor system, reachable only by peers that present <paramref name="certificate"/>.</summary>
     public static Akka.Actor.ActorSystem Start(Config config, X509Certificate2 certificate, SerializerOptions serializer)
