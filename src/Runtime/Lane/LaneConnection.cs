@@ -38,6 +38,8 @@ internal sealed partial class LaneConnection : IAsyncDisposable
     private long _lastReceived = Environment.TickCount64;
     private long _lastSent = Environment.TickCount64;
     private long _nextCorrelation;
+    private readonly SemaphoreSlim _writeGate = new(1, 1); // held by whoever writes to the connection: the writer loop, or a caller writing inline
+    private bool _writerStarted;
     private int _disposed;
     private Task _loops = Task.CompletedTask;
     private Task _writer = Task.CompletedTask;
@@ -206,12 +208,81 @@ internal sealed partial class LaneConnection : IAsyncDisposable
         }
     }
 
-    /// <summary>Queues an encoded frame body.</summary>
+    /// <summary>
+    /// Writes an encoded frame body on the caller's thread when the writer is idle and nothing waits before it (the usual
+    /// case for a request and its reply: no thread is woken to send it); queues it for the writer otherwise.
+    /// </summary>
     private void Enqueue(FrameKind kind, PooledBuffer body, string? orderKey = null)
     {
+        if (body.Length <= FragmentSize && Volatile.Read(ref _writerStarted) && _writeGate.Wait(0))
+        {
+            bool inline = !_outbound.Reader.TryPeek(out _) && !IsLost && _disposed == 0;
+            if (inline)
+            {
+                WriteNow(kind, body);
+                return;
+            }
+            _writeGate.Release();
+        }
         if (!_outbound.Writer.TryWrite(new Outbound(kind, body, orderKey)))
         {
             body.Dispose();
+        }
+    }
+
+    /// <summary>Writes and flushes one frame while holding the write gate, and releases it (once the flush is done, if it must wait).</summary>
+    private void WriteNow(FrameKind kind, PooledBuffer body)
+    {
+        PipeWriter output = _connection.Output;
+        ValueTask<FlushResult> flush;
+        try
+        {
+            FrameWriter.Write(output, kind, body.Span);
+            body.Dispose();
+            flush = output.FlushAsync(_stop.Token);
+        }
+        catch (Exception ex)
+        {
+            _writeGate.Release();
+            MarkLost($"writing to it failed: {ex.Message}");
+            return;
+        }
+        if (flush.IsCompletedSuccessfully)
+        {
+            Flushed(flush.Result);
+            _writeGate.Release();
+        }
+        else
+        {
+            _ = FinishFlushAsync(flush); // the socket's buffer is full: the flush completes in the background, holding the gate
+        }
+    }
+
+    private async Task FinishFlushAsync(ValueTask<FlushResult> flush)
+    {
+        try
+        {
+            Flushed(await flush.ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            MarkLost($"writing to it failed: {ex.Message}");
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private void Flushed(FlushResult result)
+    {
+        Volatile.Write(ref _lastSent, Environment.TickCount64);
+        if (result.IsCompleted)
+        {
+            MarkLost("writing to it failed: the connection is closed");
         }
     }
 
@@ -224,10 +295,22 @@ internal sealed partial class LaneConnection : IAsyncDisposable
         var waiting = new Dictionary<string, int>(StringComparer.Ordinal);
         int offset = 0;
         long unflushed = 0; // PipeWriter.UnflushedBytes is not supported by every writer
+        bool gated = false;
         try
         {
+            Volatile.Write(ref _writerStarted, true);
             while (true)
             {
+                if (!gated)
+                {
+                    // Idle until something is queued; then the gate, which a caller writing inline holds for one frame.
+                    if (!await _outbound.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                    await _writeGate.WaitAsync(_stop.Token).ConfigureAwait(false);
+                    gated = true;
+                }
                 while (_outbound.Reader.TryRead(out Outbound next))
                 {
                     bool behindLarge = next.OrderKey is { } target && waiting.ContainsKey(target);
@@ -282,9 +365,10 @@ internal sealed partial class LaneConnection : IAsyncDisposable
                     await FlushAsync(output).ConfigureAwait(false);
                     unflushed = 0;
                 }
-                if (large.Count == 0 && !await _outbound.Reader.WaitToReadAsync(_stop.Token).ConfigureAwait(false))
+                if (large.Count == 0 && !_outbound.Reader.TryPeek(out _))
                 {
-                    break;
+                    gated = false; // idle: callers may write inline again
+                    _writeGate.Release();
                 }
             }
         }
@@ -297,6 +381,10 @@ internal sealed partial class LaneConnection : IAsyncDisposable
         }
         finally
         {
+            if (gated)
+            {
+                _writeGate.Release();
+            }
             foreach (Outbound pending in large)
             {
                 pending.Body.Dispose();
@@ -420,7 +508,6 @@ internal sealed partial class LaneConnection : IAsyncDisposable
         await _connection.DisposeAsync().ConfigureAwait(false);
         await Task.WhenAny(_loops, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
         _reader.Dispose();
-        _stop.Dispose();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} (pid {Pid}) left: {Reason}")]

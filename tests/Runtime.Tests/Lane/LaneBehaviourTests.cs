@@ -91,6 +91,29 @@ public abstract class LaneBehaviourTests : Akka.TestKit.Xunit2.TestKit, IAsyncLi
     }
 
     [Fact]
+    public async Task ManyThreadsAskingAtOnce_SmallAndFragmentedMessages_EveryReplyIsItsOwn()
+    {
+        // Small frames are written inline by the caller while the writer is idle, queued otherwise; large ones always queue.
+        byte[] large = new byte[200_000];
+        new Random(11).NextBytes(large);
+        Task[] askers = [.. Enumerable.Range(0, 8).Select(t => Task.Run(async () =>
+        {
+            for (int i = 0; i < 200; i++)
+            {
+                if (i % 25 == t)
+                {
+                    Assert.Equal(large, (await Pair.Client.AskAsync<Big>(new Big(large), Timeout)).Data);
+                }
+                else
+                {
+                    Assert.Equal($"{t}/{i}", await Pair.Client.AskAsync<string>($"{t}/{i}", Timeout));
+                }
+            }
+        }))];
+        await Task.WhenAll(askers).WaitAsync(Timeout);
+    }
+
+    [Fact]
     public void MessagesWithOneOrderKey_KeepTheirOrder_AcrossALargeMessage()
     {
         Pair.Server.Tell(1, "key");
@@ -130,6 +153,17 @@ public sealed class UnixSocketLaneTests : LaneBehaviourTests
     private protected override ITransport Transport => SocketTransport.Instance;
 
     protected override string Address { get; } = LanePair.NewUnixAddress();
+
+    /// <summary>The lane's sockets complete reads on .NET's event thread (one thread wake less per message); a .NET that drops the internal switch is noticed here.</summary>
+    [Fact]
+    public void TheRuntimeStillOffersPerSocketInlineCompletions()
+    {
+        Assert.NotNull(SocketTransport.PreferInlineCompletions);
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        SocketTransport.PreferInlineCompletions!.SetValue(socket, true);
+        System.Reflection.PropertyInfo read = typeof(System.Net.Sockets.SafeSocketHandle).GetProperty("PreferInlineCompletions", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
+        Assert.Equal(true, read.GetValue(socket.SafeHandle)); // what .NET's socket event loop reads for each event
+    }
 }
 
 /// <summary>The lane between machines: TCP inside mutual TLS with the cluster's certificate (a worker host's workers).</summary>
