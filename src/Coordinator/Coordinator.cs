@@ -183,9 +183,6 @@ public sealed partial class Coordinator : IAsyncDisposable
         }
     }
 
-    /// <summary>How long disposal waits for running workers' hellos still on their way (each takes a few hundred ms at most).</summary>
-    private static readonly TimeSpan HelloGrace = TimeSpan.FromSeconds(2);
-
     /// <summary>How long disposal waits for the coordinator's actor system to terminate before it stops the workers anyway.</summary>
     private static readonly TimeSpan TerminateTimeout = TimeSpan.FromSeconds(10); // Akka's own shutdown phases take at most a few seconds
 
@@ -297,10 +294,8 @@ public sealed partial class Coordinator : IAsyncDisposable
             return;
         }
         AppDomain.CurrentDomain.ProcessExit -= _stopAtExit;
-        // A running worker whose hello over Akka.Remote is still on its way (disposed right after start) is given a
-        // moment: its TLS handshake cut short by this node's termination would be logged there as an error.
-        Task hellos = Task.WhenAll(_workers.Snapshot.Where(w => w.Info.State == WorkerState.Running).Select(w => w.AgentAsync));
-        await Task.WhenAny(hellos, Task.Delay(HelloGrace)).ConfigureAwait(false);
+        // A worker whose hello over Akka.Remote is still on its way (disposed right after start) is given a moment.
+        await Task.WhenAll(_workers.Snapshot.Select(w => w.HelloSettledAsync())).ConfigureAwait(false);
         // Akka first: its associations with the workers end gracefully, not as failures when the workers exit.
         // An actor system the app owns (Akka.Hosting) is left to the app, which is stopping it anyway.
         if (_ownsSystem)

@@ -265,24 +265,37 @@ internal sealed partial class WorkerProcess(string name, Func<string, Cancellati
 
     /// <summary>Kills the current process on purpose; it is restarted without counting against the restart policy.</summary>
     /// <returns>Completes when the killed process has exited.</returns>
-    public Task Recycle()
+    public async Task Recycle()
     {
+        await HelloSettledAsync().ConfigureAwait(false);
         if (!_stopping && _process is { } process)
         {
             _recycling = true;
             process.Kill();
         }
-        return _exited;
+        await _exited.ConfigureAwait(false);
     }
 
+    /// <summary>How long a kill waits for a running process's hello still on its way (a worker killed right after it started).</summary>
+    private static readonly TimeSpan HelloGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Completes once a running process's hello over Akka.Remote has arrived, at most <see cref="HelloGrace"/> later. A process
+    /// killed or stopped during its TLS handshake with this node would have that handshake logged here as an error.
+    /// </summary>
+    public Task HelloSettledAsync() => _info.State == WorkerState.Running && !_agent.Task.IsCompleted
+        ? Task.WhenAny(_agent.Task, Task.Delay(HelloGrace))
+        : Task.CompletedTask;
+
     /// <summary>Kills the current process at once, for good (the pool was terminated); completes when it has exited.</summary>
-    public Task KillAsync()
+    public async Task KillAsync()
     {
         _stopping = true;
+        await HelloSettledAsync().ConfigureAwait(false);
         _joined.TrySetCanceled();
         _agent.TrySetCanceled();
         _process?.Kill();
-        return _exited;
+        await _exited.ConfigureAwait(false);
     }
 
     /// <summary>Waits for the process to exit on its own (its connection was closed), then kills it.</summary>
