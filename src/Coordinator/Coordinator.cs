@@ -46,11 +46,10 @@ public sealed partial class Coordinator : IAsyncDisposable
         _workers = workers;
         workers.Changed += (index, info) => WorkerChanged?.Invoke(index, info);
         workers.Watch();
-        _stopAtExit = (_, _) => StopAtExit();
-        AppDomain.CurrentDomain.ProcessExit += _stopAtExit;
+        _stopAtExit = Actors.Runtime.Hosting.ExitHooks.Add(StopAtExit);
     }
 
-    private readonly EventHandler _stopAtExit;
+    private readonly IDisposable _stopAtExit;
 
     /// <summary>How long an app that exits without disposing the coordinator waits for it to stop its workers.</summary>
     private static readonly TimeSpan StopAtExitTimeout = TimeSpan.FromSeconds(5);
@@ -293,7 +292,7 @@ public sealed partial class Coordinator : IAsyncDisposable
         {
             return;
         }
-        AppDomain.CurrentDomain.ProcessExit -= _stopAtExit;
+        _stopAtExit.Dispose();
         // A worker whose hello over Akka.Remote is still on its way (disposed right after start) is given a moment.
         await Task.WhenAll(_workers.Snapshot.Select(w => w.HelloSettledAsync())).ConfigureAwait(false);
         // Akka first: its associations with the workers end gracefully, not as failures when the workers exit.

@@ -12,7 +12,7 @@ internal static class ChildRegistry
     private static readonly ConcurrentDictionary<ChildProcess, bool> Active = new();
     private static int s_created;
 
-    static ChildRegistry() => AppDomain.CurrentDomain.ProcessExit += (_, _) => AtExit();
+    static ChildRegistry() => Actors.Runtime.Hosting.ExitHooks.Add(AtExit);
 
     /// <summary>CPython's default name: Process-1, Process-2, ...</summary>
     public static string NextName() => $"Process-{Interlocked.Increment(ref s_created)}";

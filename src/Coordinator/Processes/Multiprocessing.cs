@@ -15,7 +15,7 @@ public static class Multiprocessing
     public const string Spawn = "spawn";
 
     /// <summary>A standby process prepared in advance (forkserver's part): starting costs a few milliseconds.</summary>
-    public const string Warm = "warm";
+    public const string Warm = Actors.Runtime.Hosting.ProcessHost.WarmMethod;
 
     private static readonly Lazy<ProcessContext> SpawnContext = new(() => new ProcessContext(Spawn));
     private static readonly Lazy<ProcessContext> WarmContext = new(() => new ProcessContext(Warm));

@@ -20,7 +20,7 @@ public sealed class ProcessContext
         StartMethod = startMethod;
         if (startMethod == Multiprocessing.Warm)
         {
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => DropStandby();
+            Actors.Runtime.Hosting.ExitHooks.Add(DropStandby);
             Refill();
         }
     }

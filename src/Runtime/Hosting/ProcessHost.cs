@@ -22,6 +22,22 @@ internal static class ProcessHost
 
     public static async Task<int> RunAsync(string[] args)
     {
+        (int code, bool warm) = await RunTargetAsync(args).ConfigureAwait(false);
+        if (warm)
+        {
+            // As a forkserver child of CPython ends: the product's own exit functions, then _exit. The runtime's shutdown
+            // is skipped (2-3 ms of a warm start here); so are exit handlers the target added itself, as CPython's
+            // os._exit skips a forkserver child's atexit handlers.
+            ExitHooks.Run();
+            Console.Out.Flush();
+            Console.Error.Flush();
+            SharedMemory.Posix.ExitNow(code);
+        }
+        return code;
+    }
+
+    private static async Task<(int Code, bool Warm)> RunTargetAsync(string[] args)
+    {
         SharedMemory.Session.Adopt();
         int parentPid = args.Length > 2 && args[1] == "--parent-pid" && int.TryParse(args[2], out int pid) ? pid : 0;
         WorkerHost.Trace("process up");
@@ -40,7 +56,7 @@ internal static class ProcessHost
         if (bootstrap is null)
         {
             // The parent closed our standard input without starting us (a standby no longer needed), or it is not a parent.
-            return ExitBadBootstrap;
+            return (ExitBadBootstrap, false);
         }
         Environment.SetEnvironmentVariable(ProcessEnvironment.Name, bootstrap.Name);
         Environment.SetEnvironmentVariable(ProcessEnvironment.ParentPid, parentPid.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -50,21 +66,11 @@ internal static class ProcessHost
         {
             _ = ExitWhenParentGoesAsync(input);
         }
-        serializer.Trust(AppAssemblies.Load(bootstrap.TrustNames, bootstrap.TrustLocations));
+        bool warm = bootstrap.Method == WarmMethod;
         object? result;
         try
         {
-            Serialization.ProcessShared.Claiming = true; // the shared objects in our arguments were reserved for us by the parent
-            ProcessTarget target;
-            try
-            {
-                target = (ProcessTarget)serializer.Deserialize(bootstrap.Target, typeof(ProcessTarget))!;
-            }
-            finally
-            {
-                Serialization.ProcessShared.Claiming = false;
-            }
-            MethodInfo method = target.Function.Resolve([.. serializer.TrustedAssemblies]);
+            (ProcessTarget target, MethodInfo method) = Decode(bootstrap, serializer);
             WorkerHost.Trace("target decoded");
             result = Invoke(method, target.Function.Target, target.Arguments);
             WorkerHost.Trace("target returned");
@@ -75,15 +81,18 @@ internal static class ProcessHost
             await Console.Error.WriteLineAsync($"Process {bootstrap.Name}:{Environment.NewLine}{ex}").ConfigureAwait(false);
             await Console.Error.FlushAsync().ConfigureAwait(false);
             await Console.Out.FlushAsync().ConfigureAwait(false);
-            return ExitFailed;
+            return (ExitFailed, warm);
         }
         await Console.Out.FlushAsync().ConfigureAwait(false);
         if (bootstrap.ResultAddress is { } address && bootstrap.ResultKey is { } key)
         {
             await SendResultAsync(address, Convert.FromHexString(key), serializer, result).ConfigureAwait(false);
         }
-        return 0;
+        return (0, warm);
     }
+
+    /// <summary>The warm start method's name (Multiprocessing.Warm).</summary>
+    public const string WarmMethod = "warm";
 
     /// <summary>Marks a warm start method's standby child, which prepares itself before it waits for its bootstrap.</summary>
     public const string StandbyArgument = "--standby";
@@ -97,11 +106,26 @@ internal static class ProcessHost
         MethodInfo probe = typeof(ProcessHost).GetMethod(nameof(Probe), BindingFlags.NonPublic | BindingFlags.Static)!;
         var function = TaskFunction.From(probe.CreateDelegate<Func<int, string, int>>(), serializer);
         byte[] payload = ((IPayloadSerializer)serializer).Serialize(new ProcessTarget(function, [1, "probe"]));
-        string line = new ProcessBootstrap("probe", "probe", false, "warm", [], [], payload, null, null).ToLine(serializer);
-        ProcessBootstrap parsed = ProcessBootstrap.Parse(line, serializer)!;
-        var target = (ProcessTarget)serializer.Deserialize(parsed.Target, typeof(ProcessTarget))!;
-        MethodInfo method = target.Function.Resolve([typeof(ProcessHost).Assembly]);
+        string line = new ProcessBootstrap("probe", "probe", false, WarmMethod, [], [], payload, null, null).ToLine(serializer);
+        (ProcessTarget target, MethodInfo method) = Decode(ProcessBootstrap.Parse(line, serializer)!, serializer);
         Invoke(method, null, target.Arguments);
+    }
+
+    /// <summary>The target a bootstrap carries, decoded with the app assemblies it names trusted, and its method.</summary>
+    private static (ProcessTarget Target, MethodInfo Method) Decode(ProcessBootstrap bootstrap, PayloadSerializer serializer)
+    {
+        serializer.Trust(AppAssemblies.Load(bootstrap.TrustNames, bootstrap.TrustLocations));
+        ProcessTarget target;
+        Serialization.ProcessShared.Claiming = true; // the shared objects in our arguments were reserved for us by the parent
+        try
+        {
+            target = (ProcessTarget)serializer.Deserialize(bootstrap.Target, typeof(ProcessTarget))!;
+        }
+        finally
+        {
+            Serialization.ProcessShared.Claiming = false;
+        }
+        return (target, target.Function.Resolve([.. serializer.TrustedAssemblies, typeof(ProcessHost).Assembly]));
     }
 
     private static int Probe(int number, string text) => number + text.Length;

@@ -214,6 +214,11 @@ internal static unsafe class Posix
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int kill(int pid, int signal);
 
+    /// <summary>Ends this process now with <paramref name="code"/>: no .NET shutdown, no exit handlers (POSIX <c>_exit</c>).</summary>
+    [DllImport("libc", EntryPoint = "_exit")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    public static extern void ExitNow(int code);
+
     [DllImport("libc")]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int clock_gettime(int clock, out Timespec time);

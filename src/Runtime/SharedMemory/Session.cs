@@ -73,13 +73,13 @@ internal static class Session
         if (Environment.GetEnvironmentVariable(Variable) is { } inherited && IsSessionPath(inherited) && RootPid(inherited) is { } pid && pid != Environment.ProcessId)
         {
             _adopted = inherited;
-            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            Hosting.ExitHooks.Add(() =>
             {
                 if (!Posix.IsRunning(pid))
                 {
                     Remove(inherited);
                 }
-            };
+            });
         }
     }
 
@@ -109,7 +109,7 @@ internal static class Session
         string directory = Path.Combine(Root, $"{Prefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..12]}");
         System.IO.Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Environment.SetEnvironmentVariable(Variable, directory);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => Remove(directory);
+        Hosting.ExitHooks.Add(() => Remove(directory));
         return directory;
     }
 

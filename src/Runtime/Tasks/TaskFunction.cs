@@ -74,6 +74,18 @@ internal sealed record TaskFunction(string DeclaringType, int MethodToken, objec
                 ?? AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == name.Name && IsFramework(a)),
             null, throwOnError: false)
             ?? throw new InvalidOperationException($"The task's type '{DeclaringType}' cannot be found on this worker among the allowed assemblies.");
+        // By token first: only that method's signature is read (listing every method of a type loads the assemblies of
+        // all their signatures, milliseconds in a fresh child); the listing remains for what a token cannot name alone.
+        try
+        {
+            if (type.Module.ResolveMethod(MethodToken) is MethodInfo byToken && byToken.DeclaringType == type)
+            {
+                return byToken;
+            }
+        }
+        catch (ArgumentException)
+        {
+        }
         return type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
             .FirstOrDefault(m => m.MetadataToken == MethodToken)
             ?? throw new InvalidOperationException($"The task's method (token {MethodToken}) is not in {type.Name} on this worker; are the coordinator and the worker the same build?");

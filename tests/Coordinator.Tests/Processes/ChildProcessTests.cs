@@ -16,6 +16,14 @@ public static class Targets
 
     public static void SleepForever() => Thread.Sleep(Timeout.Infinite);
 
+    public static void WriteLater(string path)
+    {
+        Thread.Sleep(300);
+        File.WriteAllText(path, "done");
+    }
+
+    public static void StartChildThatWritesLater(string path) => new ChildProcess(WriteLater, [path]).Start();
+
     public static void Spin()
     {
         while (true)
@@ -168,6 +176,25 @@ public sealed class ChildProcessTests
             Assert.Equal(0, who.ExitCode);
             Assert.EndsWith("|warm", who.Result, StringComparison.Ordinal);
             Assert.StartsWith($"warm-{i}|", who.Result, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void WarmChild_EndsWithItsExitFunctions_ItsOwnChildIsJoinedFirst()
+    {
+        // A warm child ends with _exit, as CPython's forkserver child with os._exit, after the product's exit functions.
+        string path = Path.Combine(Path.GetTempPath(), $"actors-grandchild-{Guid.NewGuid():N}");
+        try
+        {
+            ChildProcess child = Multiprocessing.GetContext("warm").Process(Targets.StartChildThatWritesLater, [path]);
+            child.Start();
+            child.Join(Long);
+            Assert.Equal(0, child.ExitCode);
+            Assert.True(File.Exists(path), "the child's own non-daemon child was joined before the child exited");
+        }
+        finally
+        {
+            File.Delete(path);
         }
     }
 
