@@ -109,6 +109,17 @@ internal static class ProcessHost
         string line = new ProcessBootstrap("probe", "probe", false, WarmMethod, [], [], payload, null, null).ToLine(serializer);
         (ProcessTarget target, MethodInfo method) = Decode(ProcessBootstrap.Parse(line, serializer)!, serializer);
         Invoke(method, null, target.Arguments);
+        if (SharedMemory.Session.Adopted is { } session && Directory.Exists(session))
+        {
+            // What a child's first use of shared memory runs (opening a file, mapping it): .NET's file and mapping code
+            // loads and initializes once per process, 3-4 ms cold, spent here instead of in the target.
+            string segment = Path.Combine(session, $"probe-{Environment.ProcessId}");
+            using (SharedMemory.Segment.Create(segment, 4096))
+            using (SharedMemory.Segment.Attach(segment))
+            {
+            }
+            File.Delete(segment);
+        }
     }
 
     /// <summary>The target a bootstrap carries, decoded with the app assemblies it names trusted, and its method.</summary>

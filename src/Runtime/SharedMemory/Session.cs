@@ -29,6 +29,9 @@ internal static class Session
     // program (an app started by an app, which inherits its environment) is a root of its own.
     private static volatile string? _adopted;
 
+    /// <summary>The session this worker or child process inherited (<see cref="Adopt"/>), or null.</summary>
+    public static string? Adopted => _adopted;
+
     /// <summary>The session directory, made on first use.</summary>
     public static string Directory => Current.Value;
 
