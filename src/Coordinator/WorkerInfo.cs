@@ -5,7 +5,7 @@ public enum WorkerState
 {
     /// <summary>Its process is starting and has not passed the key challenge yet.</summary>
     Starting,
-    /// <summary>Connected, authenticated and hosting actors.</summary>
+    /// <summary>Its lane connected and authenticated: it runs Pool tasks. Its actor system says hello over Akka.Remote moments later; <c>SpawnAsync</c> waits for that.</summary>
     Running,
     /// <summary>It died and a new process is being started under the restart policy.</summary>
     Restarting,
