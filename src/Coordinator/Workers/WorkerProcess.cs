@@ -52,7 +52,7 @@ internal sealed partial class WorkerProcess(string name, Func<string, Cancellati
     public LaneConnection? Lane { get; private set; }
 
     /// <summary>The worker's agent on Akka.Remote, which places actors there; null until the current process has said hello.</summary>
-    public Akka.Actor.IActorRef? Agent { get; private set; }
+    public Akka.Actor.IActorRef? Agent => _agent.Task.IsCompletedSuccessfully ? _agent.Task.Result : null;
 
     /// <summary>
     /// The current process's agent, once it has said hello over Akka.Remote (a moment after the slot is
@@ -65,7 +65,6 @@ internal sealed partial class WorkerProcess(string name, Func<string, Cancellati
     {
         _joined = new TaskCompletionSource<LaneConnection>(TaskCreationOptions.RunContinuationsAsynchronously);
         _agent = new TaskCompletionSource<Akka.Actor.IActorRef>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Agent = null;
         Task deadline = Task.Delay(options.StartupTimeout, cancellationToken);
         Task<WorkerHandle> starting = _launch(name, cancellationToken);
         if (await Task.WhenAny(starting, deadline).ConfigureAwait(false) != starting)
@@ -157,7 +156,6 @@ internal sealed partial class WorkerProcess(string name, Func<string, Cancellati
         if (_process is { } process && process.Pid == hello.Pid)
         {
             _uid = hello.Uid;
-            Agent = agent;
             _agent.TrySetResult(agent);
         }
     }

@@ -118,7 +118,7 @@ internal static class ProcessHost
             using (SharedMemory.Segment.Attach(segment))
             {
             }
-            File.Delete(segment);
+            SharedMemory.Segment.Unlink(segment);
         }
     }
 
@@ -136,7 +136,7 @@ internal static class ProcessHost
         {
             Serialization.ProcessShared.Claiming = false;
         }
-        return (target, target.Function.Resolve([.. serializer.TrustedAssemblies, typeof(ProcessHost).Assembly]));
+        return (target, target.Function.Resolve(serializer.TrustedAssemblies)); // this assembly (the probe's) is always among them
     }
 
     private static int Probe(int number, string text) => number + text.Length;

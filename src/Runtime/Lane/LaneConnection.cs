@@ -277,6 +277,7 @@ internal sealed partial class LaneConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>After every flush, by the writer or inline: the heartbeat's clock, and a closed connection marked lost.</summary>
     private void Flushed(FlushResult result)
     {
         Volatile.Write(ref _lastSent, Environment.TickCount64);
@@ -399,10 +400,10 @@ internal sealed partial class LaneConnection : IAsyncDisposable
     private async ValueTask FlushAsync(PipeWriter output)
     {
         FlushResult result = await output.FlushAsync(_stop.Token).ConfigureAwait(false);
-        Volatile.Write(ref _lastSent, Environment.TickCount64);
+        Flushed(result);
         if (result.IsCompleted)
         {
-            throw new IOException("the connection is closed");
+            throw new IOException("the connection is closed"); // lost already (Flushed): the writer ends
         }
     }
 
