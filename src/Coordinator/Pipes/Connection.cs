@@ -7,7 +7,8 @@ namespace Actors;
 /// <summary>
 /// One end of a pipe (CPython's <c>multiprocessing.connection.Connection</c>), made in pairs by <see cref="Pipe"/>.
 /// Objects go with <see cref="Send"/>/<see cref="Recv{T}"/>, raw messages with <see cref="SendBytes(ReadOnlySpan{byte})"/>/
-/// <see cref="RecvBytes"/>; message boundaries are kept and an empty message arrives empty. The two ends talk through
+/// <see cref="RecvBytes"/>; message boundaries are kept and an empty message arrives empty. <see cref="RecvAsync{T}"/>,
+/// <see cref="RecvBytesAsync"/> and <see cref="PollAsync"/> wait without holding a thread. The two ends talk through
 /// rings in shared memory, directly, never through the coordinator. Pass an end to a child process or a Pool task and
 /// it works there; once every process that held the other end has closed it or exited (even killed with SIGKILL,
 /// noticed within 100 ms), <c>Recv</c> throws <see cref="EndOfStreamException"/> (CPython's EOFError) and
@@ -229,6 +230,75 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
     {
         Ring incoming = Incoming();
         return incoming.WaitReadable(Posix.Deadline(timeout ?? TimeSpan.Zero), PeerGone);
+    }
+
+    /// <summary>Receives the next object; until one arrives no thread of the caller's is held (one thread per process sleeps for every such wait).</summary>
+    /// <exception cref="EndOfStreamException">Nothing is left and the other end is closed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first; nothing was taken.</exception>
+    public async Task<object?> RecvAsync(CancellationToken cancellationToken = default)
+    {
+        await ReadableAsync(cancellationToken).ConfigureAwait(false);
+        return Recv();
+    }
+
+    /// <summary>Receives the next object as a <typeparamref name="T"/>, holding no thread while it waits.</summary>
+    /// <exception cref="EndOfStreamException">Nothing is left and the other end is closed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first; nothing was taken.</exception>
+    public async Task<T> RecvAsync<T>(CancellationToken cancellationToken = default)
+    {
+        await ReadableAsync(cancellationToken).ConfigureAwait(false);
+        return Recv<T>();
+    }
+
+    /// <summary>Receives the next message of raw bytes, holding no thread while it waits.</summary>
+    /// <exception cref="IOException">It is longer than <paramref name="maxLength"/>: this end is closed, as in CPython.</exception>
+    /// <exception cref="EndOfStreamException">Nothing is left and the other end is closed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first; nothing was taken.</exception>
+    public async Task<byte[]> RecvBytesAsync(int? maxLength = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxLength ?? 0, nameof(maxLength));
+        await ReadableAsync(cancellationToken).ConfigureAwait(false);
+        return RecvBytes(maxLength);
+    }
+
+    /// <summary>
+    /// Whether there is something to receive (a message, or the end of the stream) within <paramref name="timeout"/>
+    /// (<see cref="Timeout.InfiniteTimeSpan"/>: until there is), holding no thread while it waits. False is never
+    /// returned before <paramref name="timeout"/> has passed.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public async Task<bool> PollAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout is zero or more, or Timeout.InfiniteTimeSpan");
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Poll())
+        {
+            return true;
+        }
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            await AsyncWaits.WhenReady(Monitor, () => Poll(), limit.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return Poll(); // the timeout passed
+        }
+    }
+
+    /// <summary>Returns once there is something to receive (a message, or the end of the stream), holding no thread meanwhile.</summary>
+    private async Task ReadableAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        while (!Poll())
+        {
+            await AsyncWaits.WhenReady(Monitor, () => Poll(), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

@@ -34,6 +34,53 @@ public sealed class ConnectionTests
     }
 
     [Fact]
+    public async Task AsyncForms_WaitForAChildsMessagesAndItsEnd_WithTimeoutsAndCancellation()
+    {
+        (Connection parent, Connection child) = Connection.Pipe();
+        var echo = new ChildProcess(QueueTargets.Echo, [child]);
+        echo.Start();
+        child.Close();
+        var clock = Stopwatch.StartNew();
+        Assert.False(await parent.PollAsync(TimeSpan.FromMilliseconds(100)));
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(100), $"returned after {clock.Elapsed}");
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => parent.RecvAsync(cancel.Token));
+        }
+        Task<Reading> reading = parent.RecvAsync<Reading>();
+        await Task.Delay(50);
+        Assert.False(reading.IsCompleted); // nothing was sent yet
+        parent.Send(new Reading(1, 2, "three"));
+        Assert.Equal(new Reading(1, 2, "three"), await reading.WaitAsync(Long));
+        parent.Send("polled");
+        Assert.True(await parent.PollAsync(Timeout.InfiniteTimeSpan).WaitAsync(Long));
+        Assert.Equal("polled", await parent.RecvAsync());
+        Task<object?> atTheEnd = parent.RecvAsync();
+        parent.Send(null); // the echo closes its end and returns
+        await Assert.ThrowsAsync<EndOfStreamException>(() => atTheEnd.WaitAsync(Long));
+        echo.Join(Long);
+        Assert.Equal(0, echo.ExitCode);
+
+        (Connection busy, Connection busyOther) = Connection.Pipe(duplex: false);
+        var sender = new ChildProcess(QueueTargets.SendBytesThenClose, [busyOther, 2, 3 << 20]);
+        sender.Start();
+        busyOther.Close();
+        Assert.Equal(3 << 20, (await busy.RecvBytesAsync().WaitAsync(Long)).Length);
+        Assert.Equal(3 << 20, (await busy.RecvBytesAsync().WaitAsync(Long)).Length);
+        Assert.Empty(await busy.RecvBytesAsync().WaitAsync(Long));
+        await Assert.ThrowsAsync<EndOfStreamException>(() => busy.RecvBytesAsync().WaitAsync(Long));
+        sender.Join(Long);
+        Assert.Equal(0, sender.ExitCode);
+
+        (Connection reader, Connection writer) = Connection.Pipe(duplex: false);
+        writer.SendBytes(new byte[100]);
+        await Assert.ThrowsAsync<IOException>(() => reader.RecvBytesAsync(maxLength: 10)); // too long: this end is closed, as in CPython
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => reader.RecvBytesAsync());
+        await Assert.ThrowsAsync<InvalidOperationException>(() => writer.RecvAsync()); // a one-way pipe's sending end
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => writer.PollAsync(TimeSpan.FromSeconds(-2)));
+    }
+
+    [Fact]
     public void Bytes_KeepBoundaries_EmptyMessagesArriveEmpty_AndBuffersAreChecked()
     {
         (Connection a, Connection b) = Connection.Pipe();
