@@ -5,7 +5,6 @@ using Actors.Runtime.Lane;
 using Actors.Runtime.Lane.Handshake;
 using Actors.Runtime.Lane.Transport;
 using Actors.Runtime.Serialization;
-using Microsoft.Extensions.Logging;
 
 namespace Actors.Runtime.Hosting;
 
@@ -27,26 +26,10 @@ internal static class WorkerHost
     /// from a host agent on another machine <c>--hostname ADDRESS</c> (where Akka.Remote binds, reachable from the coordinator) and
     /// <c>--host NAME</c> (the host's name in <c>Coordinator.Workers</c>); the key arrives as one hex line on standard input.
     /// </summary>
-    /// <remarks>
-    /// The worker logs warnings to its console (which is the coordinator's). Its logger factory is built on another thread
-    /// while the actor system starts: built first, it cost about 150 ms of every worker's start-up.
-    /// </remarks>
+    /// <remarks>The worker logs warnings to its console (which is the coordinator's) through its actor system's log.</remarks>
     public static async Task<int> RunAsync(string[] args)
     {
         SharedMemory.Session.Adopt();
-        Task<ILoggerFactory> logging = Task.Run(() => LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)));
-        try
-        {
-            return await RunAsync(args, logging).ConfigureAwait(false);
-        }
-        finally
-        {
-            (await logging.ConfigureAwait(false)).Dispose();
-        }
-    }
-
-    private static async Task<int> RunAsync(string[] args, Task<ILoggerFactory> loggerFactory)
-    {
         Dictionary<string, string> options;
         try
         {
@@ -103,7 +86,7 @@ internal static class WorkerHost
         Trace("actor system up");
         try
         {
-            return await HostAsync(akka, node, allowed, lane, key, input, options, loggerFactory, new SocketTransport(certificate)).ConfigureAwait(false);
+            return await HostAsync(akka, node, allowed, lane, key, input, options, new SocketTransport(certificate)).ConfigureAwait(false);
         }
         finally
         {
@@ -112,7 +95,7 @@ internal static class WorkerHost
     }
 
     private static async Task<int> HostAsync(Akka.Actor.ActorSystem akka, string node, Assembly[] allowed, LaneOptions laneOptions, byte[] key, StandardInput input,
-        Dictionary<string, string> options, Task<ILoggerFactory> loggerFactory, SocketTransport transport)
+        Dictionary<string, string> options, SocketTransport transport)
     {
         Akka.Actor.Address coordinatorAddress;
         try
@@ -130,7 +113,7 @@ internal static class WorkerHost
         try
         {
             lane = await LaneListener.ConnectAsync(transport, options["connect"], new NodeInfo(node, hello.Pid, hello.Host, hello.Cores), key, laneOptions,
-                AkkaPayloadSerializer.Of(akka), (await loggerFactory.ConfigureAwait(false)).CreateLogger("Actors.Lane"), CancellationToken.None).ConfigureAwait(false);
+                AkkaPayloadSerializer.Of(akka), new ActorSystemLogger(Akka.Event.Logging.GetLogger(akka, "Actors.Lane")), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
