@@ -22,7 +22,7 @@ public sealed partial class Coordinator
         string[] args = Environment.GetCommandLineArgs()[1..];
         if (args is [Runtime.Hosting.ProcessHost.Argument, ..])
         {
-            Environment.Exit(Runtime.Hosting.ProcessHost.RunAsync(args).GetAwaiter().GetResult());
+            Environment.Exit(Runtime.Hosting.ProcessHost.Run(args));
         }
         int code = Runtime.Hosting.WorkerHost.RunAsync(args).GetAwaiter().GetResult();
         Environment.Exit(code);

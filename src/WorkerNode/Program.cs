@@ -7,7 +7,7 @@ using Actors.WorkerNode;
 // system, just the target. Started by hand with `host`, it runs this machine as a worker host of a coordinator elsewhere.
 if (args is [ProcessHost.Argument, ..])
 {
-    return await ProcessHost.RunAsync(args).ConfigureAwait(false);
+    return ProcessHost.Run(args);
 }
 if (args is not (["host", ..] or [] or ["--help" or "-h" or "-?" or "--version"]))
 {

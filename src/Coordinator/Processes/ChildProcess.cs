@@ -131,7 +131,7 @@ public class ChildProcess : IDisposable
             handedOver = ProcessShared.EndCollecting();
         }
         (ProcessBootstrap bootstrap, Func<Task>? readResult) = result;
-        System.Diagnostics.Process process = _context.Launch();
+        System.Diagnostics.Process process = _context.Launch(_exited.Task);
         foreach (Connection connection in handedOver.OfType<Connection>())
         {
             connection.ReserveFor(process.Id); // open for this child until it takes its end, or dies (before it can read its bootstrap)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Reflection;
 using Actors.Coordination.Workers;
 using Actors.Runtime.Hosting;
 
@@ -12,6 +13,9 @@ namespace Actors;
 /// </summary>
 public sealed class ProcessContext
 {
+    /// <summary>How long a warm start waits at most for its child to exit before it prepares the next standby.</summary>
+    private static readonly TimeSpan RefillDelay = TimeSpan.FromMilliseconds(100);
+
     private readonly Lazy<ChildLaunch> _launch = new(() => ChildLaunch.Create(null));
     private System.Diagnostics.Process? _standby; // warm only: the next child, started and waiting for its bootstrap
 
@@ -37,8 +41,12 @@ public sealed class ProcessContext
     /// <summary>Encodes the targets of this context's processes; it trusts the app assemblies each target names.</summary>
     internal PayloadSerializer Serializer { get; } = new();
 
-    /// <summary>A child process ready for its bootstrap: a standby (warm) or a fresh one.</summary>
-    internal System.Diagnostics.Process Launch()
+    /// <summary>
+    /// A child process ready for its bootstrap: a standby (warm) or a fresh one. The next standby is prepared once the
+    /// child has <paramref name="exited"/> or <see cref="RefillDelay"/> has passed, whichever comes first: preparing one
+    /// costs about 100 ms of CPU, which on a machine with few cores would slow the start of the child it replaces.
+    /// </summary>
+    internal System.Diagnostics.Process Launch(Task exited)
     {
         if (StartMethod != Multiprocessing.Warm)
         {
@@ -50,14 +58,17 @@ public sealed class ProcessContext
             ready?.Dispose();
             ready = StartChild();
         }
-        Refill();
+        _ = Task.WhenAny(exited, Task.Delay(RefillDelay)).ContinueWith(_ => Refill(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         return ready;
     }
 
     private System.Diagnostics.Process StartChild(bool standby = false) =>
         System.Diagnostics.Process.Start(_launch.Value.StartInfo([ProcessHost.Argument, "--parent-pid", Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
-            .. standby ? new[] { ProcessHost.StandbyArgument } : []]))
+            .. standby ? new[] { ProcessHost.StandbyArgument, ProcessHost.PreloadArgument, Preload } : []]))
         ?? throw new InvalidOperationException("The child process could not be started.");
+
+    /// <summary>What a standby loads in advance: this assembly and the app's entry assembly (CPython's forkserver preloads <c>__main__</c>).</summary>
+    private static string Preload => string.Join(';', new[] { typeof(ProcessContext).Assembly, Assembly.GetEntryAssembly() }.OfType<Assembly>().Select(a => a.GetName().Name));
 
     /// <summary>Prepares the next standby in the background, unless one is waiting already.</summary>
     private void Refill() => _ = Task.Run(() =>

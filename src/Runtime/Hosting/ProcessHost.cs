@@ -20,9 +20,13 @@ internal static class ProcessHost
     private const int ExitFailed = 1;
     private const int ExitBadBootstrap = 2;
 
-    public static async Task<int> RunAsync(string[] args)
+    /// <remarks>
+    /// Synchronous from end to end: a child has one thing to do, and each await on its way (with its generic state machine
+    /// for the result) was code compiled on first use, about 2 ms of every warm start.
+    /// </remarks>
+    public static int Run(string[] args)
     {
-        (int code, bool warm) = await RunTargetAsync(args).ConfigureAwait(false);
+        (int code, bool warm) = RunTarget(args);
         if (warm)
         {
             // As a forkserver child of CPython ends: the product's own exit functions, then _exit. The runtime's shutdown
@@ -36,7 +40,7 @@ internal static class ProcessHost
         return code;
     }
 
-    private static async Task<(int Code, bool Warm)> RunTargetAsync(string[] args)
+    private static (int Code, bool Warm) RunTarget(string[] args)
     {
         SharedMemory.Session.Adopt();
         int parentPid = args.Length > 2 && args[1] == "--parent-pid" && int.TryParse(args[2], out int pid) ? pid : 0;
@@ -45,7 +49,9 @@ internal static class ProcessHost
         WorkerHost.Trace("serializer ready");
         if (args.Contains(StandbyArgument))
         {
-            Prepare(serializer); // a standby has time now that a started child would not: spend it on what every child does
+            // A standby has time now that a started child would not: spend it on what every child does.
+            int preload = Array.IndexOf(args, PreloadArgument);
+            Prepare(serializer, preload >= 0 && preload + 1 < args.Length ? args[preload + 1].Split(';', StringSplitOptions.RemoveEmptyEntries) : []);
             WorkerHost.Trace("standby ready");
         }
         using var input = new StandardInput();
@@ -78,15 +84,15 @@ internal static class ProcessHost
         catch (Exception ex)
         {
             // CPython prints "Process NAME:" and the traceback to the child's stderr, flushed before it exits with 1.
-            await Console.Error.WriteLineAsync($"Process {bootstrap.Name}:{Environment.NewLine}{ex}").ConfigureAwait(false);
-            await Console.Error.FlushAsync().ConfigureAwait(false);
-            await Console.Out.FlushAsync().ConfigureAwait(false);
+            Console.Error.WriteLine($"Process {bootstrap.Name}:{Environment.NewLine}{ex}");
+            Console.Error.Flush();
+            Console.Out.Flush();
             return (ExitFailed, warm);
         }
-        await Console.Out.FlushAsync().ConfigureAwait(false);
+        Console.Out.Flush();
         if (bootstrap.ResultAddress is { } address && bootstrap.ResultKey is { } key)
         {
-            await SendResultAsync(address, Convert.FromHexString(key), serializer, result).ConfigureAwait(false);
+            SendResult(address, Convert.FromHexString(key), serializer, result);
         }
         return (0, warm);
     }
@@ -97,11 +103,15 @@ internal static class ProcessHost
     /// <summary>Marks a warm start method's standby child, which prepares itself before it waits for its bootstrap.</summary>
     public const string StandbyArgument = "--standby";
 
+    /// <summary>Followed by the names (separated by ';') of the assemblies a standby loads in advance: the product's and the app's entry assembly.</summary>
+    public const string PreloadArgument = "--preload";
+
     /// <summary>
     /// Runs once what every child runs for its target (reading a bootstrap, decoding a target, resolving and invoking a
-    /// method), so that its code is compiled before the real bootstrap arrives.
+    /// method), so that its code is compiled before the real bootstrap arrives; then loads the <paramref name="preload"/>
+    /// assemblies (the app's own, whose target is coming, and the product's) and runs their <see cref="IStandbyPreparation"/>.
     /// </summary>
-    private static void Prepare(PayloadSerializer serializer)
+    private static void Prepare(PayloadSerializer serializer, string[] preload)
     {
         MethodInfo probe = typeof(ProcessHost).GetMethod(nameof(Probe), BindingFlags.NonPublic | BindingFlags.Static)!;
         var function = TaskFunction.From(probe.CreateDelegate<Func<int, string, int>>(), serializer);
@@ -109,6 +119,13 @@ internal static class ProcessHost
         string line = new ProcessBootstrap("probe", "probe", false, WarmMethod, [], [], payload, null, null).ToLine(serializer);
         (ProcessTarget target, MethodInfo method) = Decode(ProcessBootstrap.Parse(line, serializer)!, serializer);
         Invoke(method, null, target.Arguments);
+        // What every child does at its end: flush the console (its writers are made on first use), ask whether its
+        // parent still runs (the session's exit function reads /proc), and call _exit (a call into native code has its
+        // stub made on first use). Together 3-4 ms cold.
+        Console.Out.Flush();
+        Console.Error.Flush();
+        _ = SharedMemory.Posix.IsRunning(Environment.ProcessId);
+        System.Runtime.InteropServices.Marshal.PrelinkAll(typeof(SharedMemory.Posix));
         if (SharedMemory.Session.Adopted is { } session && Directory.Exists(session))
         {
             // What a child's first use of shared memory runs (opening a file, mapping it): .NET's file and mapping code
@@ -119,6 +136,30 @@ internal static class ProcessHost
             {
             }
             SharedMemory.Segment.Unlink(segment);
+        }
+        foreach (string name in preload)
+        {
+            Assembly assembly;
+            try
+            {
+                assembly = Assembly.Load(new AssemblyName(name));
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException or ArgumentException)
+            {
+                continue; // not loadable here (a test host's entry assembly, say): the target loads what it needs itself
+            }
+            try
+            {
+                if (assembly.GetCustomAttribute<StandbyPreparationAttribute>() is { } preparation)
+                {
+                    ((IStandbyPreparation)Activator.CreateInstance(preparation.Type)!).Prepare();
+                }
+            }
+#pragma warning disable CA1031 // a rehearsal that fails costs only the warm-up: the child meets any real problem itself, with its target
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
         }
     }
 
@@ -155,16 +196,16 @@ internal static class ProcessHost
     }
 
     /// <summary>A typed target's result, to the parent's socket: the key, the length, the payload.</summary>
-    private static async Task SendResultAsync(string address, byte[] key, PayloadSerializer serializer, object? result)
+    private static void SendResult(string address, byte[] key, PayloadSerializer serializer, object? result)
     {
         byte[] payload = ((IPayloadSerializer)serializer).Serialize<object?>(result);
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint("\0" + address)).ConfigureAwait(false);
+        socket.Connect(new UnixDomainSocketEndPoint("\0" + address));
         byte[] header = new byte[key.Length + 4];
         key.CopyTo(header, 0);
         BitConverter.TryWriteBytes(header.AsSpan(key.Length), payload.Length);
-        await socket.SendAsync(header).ConfigureAwait(false);
-        await socket.SendAsync(payload).ConfigureAwait(false);
+        socket.Send(header); // a blocking stream socket's Send returns once every byte is sent
+        socket.Send(payload);
         socket.Shutdown(SocketShutdown.Send);
     }
 
