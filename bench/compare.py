@@ -86,6 +86,13 @@ def main():
             continue
         ratio = pv / cv if p["unit"] in LOWER_IS_BETTER else cv / pv
         print(f"{key[0]:22} {key[1]:40} {pv:>14.6g} {cv:>14.6g} {p['unit']:>8} {ratio:>9.2f}")
+    theirs_only = [key for key in sorted(py) if key not in cs and key[0] in args.benches]
+    if theirs_only:
+        print("\nCPython only (no counterpart of ours: CPython's fork and forkserver start methods, beside our warm one):")
+        for key in theirs_only:
+            p = py[key]
+            if isinstance(p["value"], (int, float)):
+                print(f"{key[0]:22} {key[1]:40} {p['value']:>14.6g} {'':>14} {p['unit']:>8}")
     ours_only = [key for key in sorted(cs) if key not in py and key[0] in args.benches]
     if ours_only:
         print("\nours only (no CPython counterpart; speedup_threads* is this machine's in-process ceiling, measured in the same run):")
