@@ -138,7 +138,7 @@ public class ChildProcess : IDisposable
         }
         try
         {
-            process.StandardInput.WriteLine(bootstrap.ToLine(_context.Serializer));
+            process.StandardInput.WriteLine(bootstrap.ToLine());
             process.StandardInput.Flush();
         }
         catch (IOException)

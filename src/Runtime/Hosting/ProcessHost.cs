@@ -57,7 +57,7 @@ internal static class ProcessHost
         using var input = new StandardInput();
         string? line = input.ReadLine();
         WorkerHost.Trace("line read");
-        ProcessBootstrap? bootstrap = ProcessBootstrap.Parse(line, serializer);
+        ProcessBootstrap? bootstrap = ProcessBootstrap.Parse(line);
         WorkerHost.Trace("bootstrap read");
         if (bootstrap is null)
         {
@@ -116,8 +116,8 @@ internal static class ProcessHost
         MethodInfo probe = typeof(ProcessHost).GetMethod(nameof(Probe), BindingFlags.NonPublic | BindingFlags.Static)!;
         var function = TaskFunction.From(probe.CreateDelegate<Func<int, string, int>>(), serializer);
         byte[] payload = ((IPayloadSerializer)serializer).Serialize(new ProcessTarget(function, [1, "probe"]));
-        string line = new ProcessBootstrap("probe", "probe", false, WarmMethod, [], [], payload, null, null).ToLine(serializer);
-        (ProcessTarget target, MethodInfo method) = Decode(ProcessBootstrap.Parse(line, serializer)!, serializer);
+        string line = new ProcessBootstrap("probe", "probe", false, WarmMethod, [], [], payload, null, null).ToLine();
+        (ProcessTarget target, MethodInfo method) = Decode(ProcessBootstrap.Parse(line)!, serializer);
         Invoke(method, null, target.Arguments);
         // What every child does at its end: flush the console (its writers are made on first use), ask whether its
         // parent still runs (the session's exit function reads /proc), and call _exit (a call into native code has its
