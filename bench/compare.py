@@ -86,20 +86,19 @@ def main():
             continue
         ratio = pv / cv if p["unit"] in LOWER_IS_BETTER else cv / pv
         print(f"{key[0]:22} {key[1]:40} {pv:>14.6g} {cv:>14.6g} {p['unit']:>8} {ratio:>9.2f}")
-    theirs_only = [key for key in sorted(py) if key not in cs and key[0] in args.benches]
-    if theirs_only:
-        print("\nCPython only (no counterpart of ours: CPython's fork and forkserver start methods, beside our warm one):")
-        for key in theirs_only:
-            p = py[key]
-            if isinstance(p["value"], (int, float)):
-                print(f"{key[0]:22} {key[1]:40} {p['value']:>14.6g} {'':>14} {p['unit']:>8}")
-    ours_only = [key for key in sorted(cs) if key not in py and key[0] in args.benches]
-    if ours_only:
-        print("\nours only (no CPython counterpart; speedup_threads* is this machine's in-process ceiling, measured in the same run):")
-        for key in ours_only:
-            c = cs[key]
-            if isinstance(c["value"], (int, float)):
-                print(f"{key[0]:22} {key[1]:40} {'':>14} {c['value']:>14.6g} {c['unit']:>8}")
+    one_side("CPython only (no counterpart of ours: CPython's fork and forkserver start methods, beside our warm one):",
+             py, cs, args.benches, lambda v: f"{v:>14.6g} {'':>14}")
+    one_side("ours only (no CPython counterpart; speedup_threads* is this machine's in-process ceiling, measured in the same run):",
+             cs, py, args.benches, lambda v: f"{'':>14} {v:>14.6g}")
+
+
+def one_side(title, have, other, benches, columns):
+    """Prints the metrics of the benches run that only one side has."""
+    keys = [key for key in sorted(have) if key not in other and key[0] in benches and isinstance(have[key]["value"], (int, float))]
+    if keys:
+        print("\n" + title)
+        for key in keys:
+            print(f"{key[0]:22} {key[1]:40} {columns(have[key]['value'])} {have[key]['unit']:>8}")
 
 
 if __name__ == "__main__":
