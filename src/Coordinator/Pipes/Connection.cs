@@ -278,16 +278,32 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
         {
             return true;
         }
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
-        try
+        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : System.Diagnostics.Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        while (true)
         {
-            await AsyncWaits.WhenReady(Monitor, () => Poll(), limit.Token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return Poll(); // the timeout passed
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (deadline != long.MaxValue)
+            {
+                // A timer may fire a little early; CPython's timeouts are lower bounds, so what is left is waited again.
+                TimeSpan left = System.Diagnostics.Stopwatch.GetElapsedTime(System.Diagnostics.Stopwatch.GetTimestamp(), deadline);
+                limit.CancelAfter(left > TimeSpan.Zero ? left + TimeSpan.FromMilliseconds(1) : TimeSpan.Zero);
+            }
+            try
+            {
+                await AsyncWaits.WhenReady(Monitor, () => Poll(), limit.Token).ConfigureAwait(false);
+                return true;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (Poll())
+                {
+                    return true;
+                }
+                if (System.Diagnostics.Stopwatch.GetTimestamp() >= deadline)
+                {
+                    return false;
+                }
+            }
         }
     }
 
