@@ -119,7 +119,7 @@ public sealed partial class Coordinator : IAsyncDisposable
             string laneAddress = options.ListenAddress ?? $"unix:@actors-{Environment.ProcessId}-{Guid.NewGuid():N}";
             WorkerLaunch launch = WorkerLaunch.Create(options, laneAddress, allowed);
             ILogger logger = loggerFactory.CreateLogger("Actors.Coordinator");
-            string bootstrap = new WorkerBootstrap(Convert.ToHexString(key), Convert.ToBase64String(NodeCertificate.Export(certificate)), options.AkkaConfig).ToLine();
+            string bootstrap = new WorkerBootstrap(Convert.ToHexString(key), NodeCertificate.Export(certificate), options.AkkaConfig).ToLine();
             Func<string, CancellationToken, Task<WorkerHandle>> local = (name, _) => Task.FromResult<WorkerHandle>(LocalWorkerHandle.Start(name, launch.StartInfo(name)));
             var workers = new WorkerList(Enumerable.Range(1, options.Processes ?? Environment.ProcessorCount)
                 .Select(i => new WorkerProcess("worker-" + i.ToString(CultureInfo.InvariantCulture), local, bootstrap, node.Task, options, logger)));

@@ -4,7 +4,7 @@ namespace Actors.Runtime.Hosting;
 
 /// <summary>
 /// What a coordinator hands a worker first on its standard input, as one JSON line: the lane's key, the
-/// certificate of the Akka.Remote connections (PKCS#12, base64) and the app's HOCON. Secrets never appear on a
+/// certificate of the Akka.Remote connections with its private key (PEM) and the app's HOCON. Secrets never appear on a
 /// command line or in the environment. The coordinator's Akka address follows on a second line once its own
 /// actor system is up (the worker starts its own meanwhile).
 /// </summary>

@@ -78,7 +78,7 @@ internal static class WorkerHost
             MaxMessageSize = int.Parse(options.GetValueOrDefault("max-message-bytes", LaneOptions.DefaultMaxMessageSize.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
             HandshakeTimeout = TimeSpan.FromMilliseconds(int.Parse(options.GetValueOrDefault("handshake-timeout-ms", "5000"), CultureInfo.InvariantCulture)),
         };
-        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate = NodeCertificate.Load(Convert.FromBase64String(bootstrap.Certificate));
+        System.Security.Cryptography.X509Certificates.X509Certificate2 certificate = NodeCertificate.Load(bootstrap.Certificate);
         Akka.Configuration.Config config = options.TryGetValue("hostname", out string? hostname)
             ? NodeSystem.BoundTo(NodeSystem.Merge(bootstrap.Config), hostname) // a host's worker, reachable from the coordinator
             : NodeSystem.Merge(bootstrap.Config);
