@@ -506,6 +506,10 @@ internal sealed partial class LaneConnection : IAsyncDisposable
             MarkLost("this node closed the connection", expected: true);
         }
         _stop.Cancel();
+        // No write may be in flight when the connection closes (a TLS stream refuses a write while another is pending):
+        // the writer loop and an inline write each hold the gate until their flush has ended. Never released: nothing
+        // writes to this connection again.
+        await _writeGate.WaitAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
         await _connection.DisposeAsync().ConfigureAwait(false);
         await Task.WhenAny(_loops, Task.Delay(TimeSpan.FromSeconds(1))).ConfigureAwait(false);
         _reader.Dispose();

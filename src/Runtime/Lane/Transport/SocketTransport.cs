@@ -181,8 +181,10 @@ internal sealed class SocketTransport(X509Certificate2? certificate = null) : IT
                 await Input.CompleteAsync().ConfigureAwait(false);
                 await Output.CompleteAsync().ConfigureAwait(false); // flushes what is left; the peer may be gone already
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException or NotSupportedException)
             {
+                // The peer is gone, or a flush stuck on it still holds a TLS stream (NotSupportedException: "another
+                // write operation is pending"): the connection closes without what it had left to send.
             }
             await stream.DisposeAsync().ConfigureAwait(false);
         }
