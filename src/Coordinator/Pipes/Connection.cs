@@ -237,7 +237,7 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first; nothing was taken.</exception>
     public async Task<object?> RecvAsync(CancellationToken cancellationToken = default)
     {
-        await ReadableAsync(cancellationToken).ConfigureAwait(false);
+        await PollAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
         return Recv();
     }
 
@@ -246,7 +246,7 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first; nothing was taken.</exception>
     public async Task<T> RecvAsync<T>(CancellationToken cancellationToken = default)
     {
-        await ReadableAsync(cancellationToken).ConfigureAwait(false);
+        await PollAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
         return Recv<T>();
     }
 
@@ -257,7 +257,7 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
     public async Task<byte[]> RecvBytesAsync(int? maxLength = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(maxLength ?? 0, nameof(maxLength));
-        await ReadableAsync(cancellationToken).ConfigureAwait(false);
+        await PollAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false);
         return RecvBytes(maxLength);
     }
 
@@ -266,55 +266,34 @@ public sealed class Connection : IProcessShared<Connection>, IDisposable
     /// (<see cref="Timeout.InfiniteTimeSpan"/>: until there is), holding no thread while it waits. False is never
     /// returned before <paramref name="timeout"/> has passed.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is negative (other than infinite).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
     public async Task<bool> PollAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        if (timeout < TimeSpan.Zero && timeout != Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "a timeout is zero or more, or Timeout.InfiniteTimeSpan");
-        }
+        long deadline = Posix.Deadline(timeout);
         cancellationToken.ThrowIfCancellationRequested();
-        if (Poll())
+        while (!Poll())
         {
-            return true;
-        }
-        long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : System.Diagnostics.Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
-        while (true)
-        {
+            long left = deadline - Posix.Now();
+            if (left <= 0)
+            {
+                return false;
+            }
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             if (deadline != long.MaxValue)
             {
-                // A timer may fire a little early; CPython's timeouts are lower bounds, so what is left is waited again.
-                TimeSpan left = System.Diagnostics.Stopwatch.GetElapsedTime(System.Diagnostics.Stopwatch.GetTimestamp(), deadline);
-                limit.CancelAfter(left > TimeSpan.Zero ? left + TimeSpan.FromMilliseconds(1) : TimeSpan.Zero);
+                // A timer may fire a little early; CPython's timeouts are lower bounds, so the loop waits again for what is left.
+                limit.CancelAfter(TimeSpan.FromTicks(left / 100) + TimeSpan.FromMilliseconds(1));
             }
             try
             {
                 await AsyncWaits.WhenReady(Monitor, () => Poll(), limit.Token).ConfigureAwait(false);
-                return true;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                if (Poll())
-                {
-                    return true;
-                }
-                if (System.Diagnostics.Stopwatch.GetTimestamp() >= deadline)
-                {
-                    return false;
-                }
             }
         }
-    }
-
-    /// <summary>Returns once there is something to receive (a message, or the end of the stream), holding no thread meanwhile.</summary>
-    private async Task ReadableAsync(CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        while (!Poll())
-        {
-            await AsyncWaits.WhenReady(Monitor, () => Poll(), cancellationToken).ConfigureAwait(false);
-        }
+        return true;
     }
 
     /// <summary>
