@@ -107,6 +107,12 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         /// </summary>
         public int ExtraDepth { get; set; }
 
+        /// <summary>
+        /// The idle time its runner reported when it last starved (a moving average, in µs): the extra chunks are only held
+        /// while the work queued here is shorter than twice that, so long chunks stay spread over the workers, not queued on one.
+        /// </summary>
+        public double StarvedMicroseconds { get; set; }
+
         public bool Recycling { get; set; }
 
         /// <summary>Waiting for its worker to run a new process (<see cref="ReplacedPid"/> is the one it replaces).</summary>
@@ -257,6 +263,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         slot.Runner = ready.Lane;
         slot.Pid = ready.Lane.Peer.Pid;
         slot.ExtraDepth = 0; // a new process, maybe elsewhere: measured again
+        slot.StarvedMicroseconds = 0;
         if (AllRunnersStarted())
         {
             _started.TrySetResult();
@@ -448,8 +455,18 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     /// when the chunk is sent, measures the task and not its wait behind others. Otherwise a slot whose worker sat idle
     /// although the slot was kept full (a longer round trip, as to a host on another machine) holds more: see
     /// <see cref="Slot.ExtraDepth"/>.</remarks>
-    private int Depth(Slot slot) => _options.TaskTimeout is not null ? 1
-        : (slot.InFlight.Count > 0 && slot.InFlight.TrueForAll(c => c.Items.Length == 1) ? _options.ChunksInFlight * 4 : _options.ChunksInFlight) + slot.ExtraDepth;
+    private int Depth(Slot slot)
+    {
+        if (_options.TaskTimeout is not null)
+        {
+            return 1;
+        }
+        int depth = slot.InFlight.Count > 0 && slot.InFlight.TrueForAll(c => c.Items.Length == 1) ? _options.ChunksInFlight * 4 : _options.ChunksInFlight;
+        // Extra chunks hide a long round trip behind short work; queued behind long work they would only be stuck on
+        // this worker while another idles (unknown work, a call's first chunks, counts as long: NaN compares false).
+        double queued = slot.InFlight.Sum(c => c.Items.Length * c.Job.MicrosecondsPerItem);
+        return queued < 2 * slot.StarvedMicroseconds ? depth + slot.ExtraDepth : depth;
+    }
 
     /// <summary>How long a runner may sit idle between two chunks of a call, when its slot was kept full, before its slot holds one more.</summary>
     private static bool Starved(ChunkResult result) => result.IdleMicroseconds > Math.Max(StarvedFloorMicroseconds, result.RunMicroseconds / 4);
@@ -563,9 +580,10 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         else if (slot.InFlight.Remove(chunk))
         {
             var result = (ChunkResult)reply.Message!;
-            if (full && Starved(result) && slot.Runner == runner && slot.ExtraDepth < _options.ChunksInFlight * 3)
+            if (full && Starved(result) && slot.Runner == runner)
             {
-                slot.ExtraDepth++;
+                slot.ExtraDepth = Math.Min(slot.ExtraDepth + 1, _options.ChunksInFlight * 3);
+                slot.StarvedMicroseconds = slot.StarvedMicroseconds == 0 ? result.IdleMicroseconds : (0.7 * slot.StarvedMicroseconds) + (0.3 * result.IdleMicroseconds);
             }
             slot.Recycling |= result.Recycle;
             bool recycleNow = slot.Recycling && slot.InFlight.Count == 0 && slot.Runner == runner;
