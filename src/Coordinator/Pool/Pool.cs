@@ -286,6 +286,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
             throw new InvalidOperationException("Pool is still running: call Close or Terminate before Join.");
         }
         TimeSpan wait = Timeouts.Waitable(timeout);
+        cancellationToken.ThrowIfCancellationRequested(); // as SemaphoreSlim.Wait: a cancelled wait throws even if the pool is idle already
         // A lazy call whose caller has not read its results yet must not hold the join up: its window opens.
         // If the join times out, it closes again, so an endless input is not read on without bound.
         lock (_joinLock)
