@@ -228,7 +228,10 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
             {
                 yield return batch;
             }
-            _scheduler.Pump();
+            if (job.Window != int.MaxValue)
+            {
+                _scheduler.Pump(); // taking results made room in a lazy call's window; a map's has no bound
+            }
         }
     }
 
