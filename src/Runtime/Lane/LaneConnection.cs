@@ -35,6 +35,7 @@ internal sealed partial class LaneConnection : IAsyncDisposable
     private readonly ConcurrentDictionary<long, Waiter> _pendingAsks = new();
     private readonly ConcurrentDictionary<string, Akka.Actor.IActorRef> _routes = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource<string> _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _marked; // MarkLost has run (once)
     private long _lastReceived = Environment.TickCount64;
     private long _lastSent = Environment.TickCount64;
     private long _nextCorrelation;
@@ -437,10 +438,11 @@ internal sealed partial class LaneConnection : IAsyncDisposable
     /// <param name="expected">True when either side closed on purpose: logged as information, not as a warning.</param>
     public void MarkLost(string reason, bool expected = false)
     {
-        if (!_lost.TrySetResult(reason))
+        if (Interlocked.Exchange(ref _marked, 1) != 0)
         {
             return;
         }
+        // Logged before Lost completes: whoever reacts to the loss finds its reason in the log already.
         if (expected)
         {
             LogNodeLeft(_log, Peer.Name, Peer.Pid, reason);
@@ -449,6 +451,7 @@ internal sealed partial class LaneConnection : IAsyncDisposable
         {
             LogNodeLost(_log, Peer.Name, Peer.Pid, reason);
         }
+        _lost.TrySetResult(reason);
         _outbound.Writer.TryComplete();
         _stop.Cancel();
         foreach ((long correlation, Waiter reply) in _pendingAsks)
