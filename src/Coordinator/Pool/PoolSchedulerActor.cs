@@ -462,9 +462,17 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
             return 1;
         }
         int depth = slot.InFlight.Count > 0 && slot.InFlight.TrueForAll(c => c.Items.Length == 1) ? _options.ChunksInFlight * 4 : _options.ChunksInFlight;
+        if (slot.ExtraDepth == 0)
+        {
+            return depth;
+        }
         // Extra chunks hide a long round trip behind short work; queued behind long work they would only be stuck on
         // this worker while another idles (unknown work, a call's first chunks, counts as long: NaN compares false).
-        double queued = slot.InFlight.Sum(c => c.Items.Length * c.Job.MicrosecondsPerItem);
+        double queued = 0;
+        foreach (Chunk chunk in slot.InFlight)
+        {
+            queued += chunk.Items.Length * chunk.Job.MicrosecondsPerItem;
+        }
         return queued < 2 * slot.StarvedMicroseconds ? depth + slot.ExtraDepth : depth;
     }
 
