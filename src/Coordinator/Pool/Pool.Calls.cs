@@ -144,26 +144,16 @@ public sealed partial class Pool
 
     private AsyncResult<List<TResult>> MapCore<TItem, TResult>(Delegate func, IEnumerable<TItem> iterable, int? chunksize, Action<List<TResult>>? callback, Action<Exception>? errorCallback,
         IProgress<PoolProgress>? progress, CancellationToken cancellationToken) =>
-        new(CollectAsync<TItem, TResult>(Submit(func, iterable, chunksize, lazy: false, cancellationToken, progress)), callback, errorCallback);
+        new(Collect<TItem, TResult>(func, iterable, chunksize, progress, cancellationToken), callback, errorCallback);
 
     private ImapIterator<TResult> Iterate<TItem, TResult>(Delegate func, IEnumerable<TItem> iterable, int chunksize, bool ordered, IProgress<PoolProgress>? progress, CancellationToken cancellationToken) =>
         new(new ResultStream<TResult>(Submit(func, iterable, chunksize, lazy: true, cancellationToken, progress), ordered), _scheduler.Pump);
 
-    /// <summary>One task whose outcome completes the returned task directly (see <c>PoolJob.OnSingle</c>).</summary>
+    /// <summary>One task whose outcome completes the returned task directly (see <see cref="SingleOutcome{TResult}"/>).</summary>
     private Task<TResult> Single<TItem, TResult>(Delegate func, TItem item, CancellationToken cancellationToken)
     {
-        var outcome = new TaskCompletionSource<TResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Submit(func, [item], 1, lazy: false, cancellationToken, null, (value, error) =>
-        {
-            if (error is not null)
-            {
-                outcome.TrySetException(error);
-            }
-            else
-            {
-                outcome.TrySetResult((TResult)value!);
-            }
-        });
+        var outcome = new SingleOutcome<TResult>();
+        Submit(func, [item], 1, lazy: false, cancellationToken, null, outcome, argumentsChecked: true);
         return outcome.Task;
     }
 }

@@ -145,7 +145,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
 
     // chunksize null: CPython's rule for an input of known length, else 1.
     private PoolJob<TItem> Submit<TItem>(Delegate function, IEnumerable<TItem> items, int? chunksize, bool lazy, CancellationToken cancellationToken, IProgress<PoolProgress>? progress,
-        Action<object?, Exception?>? onSingle = null)
+        IOutcomeSink? sink = null, bool argumentsChecked = false)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(items);
@@ -157,14 +157,14 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         EnsureRunning();
         TrustAssemblies trust = _coordinator.TrustCall(function.Method, function.Target?.GetType(), typeof(TItem));
         TaskFunction task = TaskFunction.From(function, _coordinator.Serializer);
-        if (onSingle is null)
+        if (!argumentsChecked)
         {
             CheckItems(function, items);
         }
         bool cancellable = IsCancellable(function.Method);
         // A lazy call reads ahead a bounded window; an eager one (map) is consumed as fast as results arrive.
         int window = lazy ? Math.Max(size * Processes * _options.ChunksInFlight * 4, MinReadAhead) : int.MaxValue;
-        var job = new PoolJob<TItem>(Interlocked.Increment(ref _jobIds), task, cancellable, items, size, chunksize is not null, window, _options.FailFast, progress, cancellationToken, onSingle)
+        var job = new PoolJob<TItem>(Interlocked.Increment(ref _jobIds), task, cancellable, items, size, chunksize is not null, window, _options.FailFast, progress, cancellationToken, sink)
         {
             Trust = trust,
         };
@@ -178,59 +178,21 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
     private static bool IsCancellable(System.Reflection.MethodInfo method) =>
         (bool)Cancellables.GetValue(method, static m => m.GetParameters() is { Length: > 0 } p && p[^1].ParameterType == typeof(CancellationToken));
 
-    /// <summary>Collects every result in input order; throws the first failure (in completion order) after all items finished, like CPython.</summary>
-    private async Task<List<TResult>> CollectAsync<TItem, TResult>(PoolJob<TItem> job)
+    /// <summary>
+    /// An eager call's results in input order, once it has ended (see <see cref="CollectedOutcomes{TResult}"/>). A call
+    /// that cannot start (bad arguments, a closed pool) throws here, at the call.
+    /// </summary>
+    private Task<List<TResult>> Collect<TItem, TResult>(Delegate function, IEnumerable<TItem> items, int? chunksize, IProgress<PoolProgress>? progress,
+        CancellationToken cancellationToken)
     {
-        using (job)
-        {
-            // Results are written straight into the list's own array: a million results are not copied twice.
-            var results = new List<TResult>(job.Total ?? 16);
-            Exception? first = null;
-            await foreach (Batch batch in ReadAllAsync(job).ConfigureAwait(false))
-            {
-                int end = batch.Start + batch.Count;
-                if (end > results.Count)
-                {
-                    results.EnsureCapacity(end);
-                    CollectionsMarshal.SetCount(results, end);
-                }
-                Span<TResult> slots = CollectionsMarshal.AsSpan(results).Slice(batch.Start, batch.Count);
-                if (batch.Results is TResult[] typed && batch.FailedOffsets.Length == 0)
-                {
-                    typed.AsSpan(0, batch.Count).CopyTo(slots);
-                    continue;
-                }
-                for (int i = 0; i < batch.Count; i++)
-                {
-                    if (batch.FailureAt(i) is { } error)
-                    {
-                        first ??= error;
-                    }
-                    else
-                    {
-                        slots[i] = (TResult)batch.Results.GetValue(i)!;
-                    }
-                }
-            }
-            if (first is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
-            }
-            return results;
-        }
-    }
+        var outcomes = new CollectedOutcomes<TResult>(items.TryGetNonEnumeratedCount(out int count) ? count : 16);
+        return DisposeAfterAsync(outcomes.Task, Submit(function, items, chunksize, lazy: false, cancellationToken, progress, outcomes));
 
-    private async IAsyncEnumerable<Batch> ReadAllAsync(PoolJob job)
-    {
-        while (await job.Outcomes.WaitToReadAsync().ConfigureAwait(false))
+        static async Task<List<TResult>> DisposeAfterAsync(Task<List<TResult>> outcome, PoolJob job)
         {
-            while (job.Outcomes.TryRead(out Batch? batch))
+            using (job)
             {
-                yield return batch;
-            }
-            if (job.Window != int.MaxValue)
-            {
-                _scheduler.Pump(); // taking results made room in a lazy call's window; a map's has no bound
+                return await outcome.ConfigureAwait(false);
             }
         }
     }

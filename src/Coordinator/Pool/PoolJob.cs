@@ -98,11 +98,8 @@ internal abstract class PoolJob : IDisposable
 
     public CancellationToken CancellationToken { get; }
 
-    /// <summary>
-    /// For a one-item call (apply): receives the outcome directly instead of through the channel, so a
-    /// caller blocked in <c>Get</c> is woken without a thread hop. Called under the job's lock; must not block.
-    /// </summary>
-    public Action<object?, Exception?>? OnSingle { get; protected init; }
+    /// <summary>Takes the outcomes in place of <see cref="Outcomes"/> (see <see cref="IOutcomeSink"/>); null for a lazy call.</summary>
+    public IOutcomeSink? Sink { get; protected init; }
 
     public ChannelReader<Batch> Outcomes => _outcomes.Reader;
 
@@ -243,9 +240,9 @@ internal abstract class PoolJob : IDisposable
             }
             Failed += batch.FailedOffsets.Length;
             Completed += batch.Count - batch.FailedOffsets.Length;
-            if (OnSingle is { } single)
+            if (Sink is { } sink)
             {
-                single(batch.FailedOffsets.Length == 0 ? batch.Results.GetValue(0) : null, batch.FailedOffsets.Length == 0 ? null : batch.Failures[0]);
+                sink.Add(batch);
             }
             else
             {
@@ -259,7 +256,7 @@ internal abstract class PoolJob : IDisposable
             else if (InputDone && Completed + Failed == Taken)
             {
                 ReportProgress(force: true);
-                _outcomes.Writer.TryComplete();
+                Finish(null);
             }
         }
     }
@@ -296,7 +293,7 @@ internal abstract class PoolJob : IDisposable
             if (Completed + Failed == Taken)
             {
                 ReportProgress(force: true);
-                _outcomes.Writer.TryComplete();
+                Finish(null);
             }
         }
     }
@@ -317,8 +314,14 @@ internal abstract class PoolJob : IDisposable
             return;
         }
         Stopped = reason;
-        OnSingle?.Invoke(null, reason);
-        _outcomes.Writer.TryComplete(reason);
+        Finish(reason);
+    }
+
+    /// <summary>Ends the call's outcomes: with every item's (<paramref name="stopped"/> null), or where it stopped.</summary>
+    private void Finish(Exception? stopped)
+    {
+        Sink?.End(stopped);
+        _outcomes.Writer.TryComplete(stopped);
     }
 
     private void ReportProgress(bool force)
@@ -357,12 +360,12 @@ internal sealed class PoolJob<TItem> : PoolJob
     private readonly int _chunksize;
 
     public PoolJob(long id, TaskFunction function, bool cancellable, IEnumerable<TItem> input, int chunksize, bool chunksizeGiven, int window, bool failFast, IProgress<PoolProgress>? progress, CancellationToken cancellationToken,
-        Action<object?, Exception?>? onSingle = null)
+        IOutcomeSink? sink = null)
         : base(id, function, cancellable, window, failFast, progress, cancellationToken)
     {
         _chunksize = chunksize;
         ChunksizeGiven = chunksizeGiven;
-        OnSingle = onSingle;
+        Sink = sink;
         Total = input is ICollection<TItem> c ? c.Count : input is IReadOnlyCollection<TItem> r ? r.Count : null;
         ReadInBackground = Total is null;
         _input = input.GetEnumerator();
