@@ -19,11 +19,11 @@ public sealed partial class Pool
     /// <exception cref="PayloadSerializationException">The task captures something, or the items hold something, that cannot travel (named in the message).</exception>
     /// <remarks>A failed item's exception arrives with its original type where it can be rebuilt, with its index (see <see cref="TryGetItemIndex"/>).</remarks>
     public List<TResult> Map<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunksize = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        MapCore<T, TResult>(func, iterable, chunksize, null, null, progress, cancellationToken).Get(null, cancellationToken);
+        CollectNow<T, TResult>(func, iterable, chunksize, progress, cancellationToken);
 
     /// <summary>CPython's <c>map</c> with a task that takes a token and stops cooperatively when the call is cancelled.</summary>
     public List<TResult> Map<T, TResult>(Func<T, CancellationToken, TResult> func, IEnumerable<T> iterable, int? chunksize = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        MapCore<T, TResult>(func, iterable, chunksize, null, null, progress, cancellationToken).Get(null, cancellationToken);
+        CollectNow<T, TResult>(func, iterable, chunksize, progress, cancellationToken);
 
     /// <summary>The asynchronous <c>map</c>: a handle with Get(timeout), Wait, Ready, Successful, and callbacks that have run by the time it is ready.</summary>
     public AsyncResult<List<TResult>> MapAsync<T, TResult>(Func<T, TResult> func, IEnumerable<T> iterable, int? chunksize = null,
@@ -74,11 +74,11 @@ public sealed partial class Pool
 
     /// <summary>Like <c>Map</c>, with each item's values as the arguments (CPython's <c>starmap</c>).</summary>
     public List<TResult> Starmap<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunksize = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        MapCore<(T1, T2), TResult>(func, iterable, chunksize, null, null, progress, cancellationToken).Get(null, cancellationToken);
+        CollectNow<(T1, T2), TResult>(func, iterable, chunksize, progress, cancellationToken);
 
     /// <summary>Like <c>Map</c>, with each item's values as the arguments (CPython's <c>starmap</c>).</summary>
     public List<TResult> Starmap<T1, T2, T3, TResult>(Func<T1, T2, T3, TResult> func, IEnumerable<(T1, T2, T3)> iterable, int? chunksize = null, IProgress<PoolProgress>? progress = null, CancellationToken cancellationToken = default) =>
-        MapCore<(T1, T2, T3), TResult>(func, iterable, chunksize, null, null, progress, cancellationToken).Get(null, cancellationToken);
+        CollectNow<(T1, T2, T3), TResult>(func, iterable, chunksize, progress, cancellationToken);
 
     /// <summary>The asynchronous <c>starmap</c>.</summary>
     public AsyncResult<List<TResult>> StarmapAsync<T1, T2, TResult>(Func<T1, T2, TResult> func, IEnumerable<(T1, T2)> iterable, int? chunksize = null,
