@@ -128,7 +128,7 @@ internal static class WorkerHost
             Trace("lane up");
             int parentPid = int.Parse(options["parent-pid"], CultureInfo.InvariantCulture);
             // An actor system that ends by itself (its TLS handshake with the coordinator failed) ends the worker too.
-            await Task.WhenAny(lane.Lost, input.ClosedAsync(), ParentGoneAsync(parentPid), akka.WhenTerminated).ConfigureAwait(false);
+            await Task.WhenAny(lane.Lost, input.ClosedAsync(), ParentWatch.GoneAsync(parentPid), akka.WhenTerminated).ConfigureAwait(false);
             return ExitOk;
         }
     }
@@ -166,25 +166,5 @@ internal static class WorkerHost
             }
         }
         return options;
-    }
-
-    private static async Task ParentGoneAsync(int parentPid)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        while (await timer.WaitForNextTickAsync().ConfigureAwait(false))
-        {
-            if (ParentPid() != parentPid)
-            {
-                return;
-            }
-        }
-    }
-
-    private static int ParentPid()
-    {
-        // /proc/self/stat: "pid (comm) state ppid ..."; comm may contain spaces, so read after the last ')'.
-        string stat = File.ReadAllText("/proc/self/stat");
-        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return int.Parse(fields[1], CultureInfo.InvariantCulture);
     }
 }
