@@ -70,28 +70,34 @@ internal sealed class TimerQueueScheduler : SchedulerBase, IDateTimeOffsetNowTim
 
     /// <summary>
     /// One scheduled task and its timer. A repeating task re-arms its timer after each run, for the next multiple of
-    /// its interval (missed ones are skipped, not run in a burst), so two runs of one task never overlap.
+    /// its interval (missed ones are skipped, not run in a burst), so two runs of one task never overlap. A delay past
+    /// what a .NET timer takes (about 49 days) is waited in steps.
     /// </summary>
     private sealed class Entry(IRunnable action, TimeSpan interval, ICancelable? cancelable, ILoggingAdapter log) : IDisposable
     {
         private Timer? _timer;
         private CancellationTokenRegistration _onStop;
-        private long _nextDue; // Stopwatch timestamp of a repeating task's next run
+        private static readonly TimeSpan LongestStep = TimeSpan.FromDays(30);
+        private static readonly TimeSpan Never = TimeSpan.FromDays(365 * 100); // TimeSpan.MaxValue and the like: in Stopwatch ticks without overflow
+
+        private long _nextDue; // Stopwatch timestamp of the next run
         private int _ended;
 
         public void Start(TimeSpan delay, CancellationToken stopping)
         {
             _timer = new Timer(static state => ((Entry)state!).Due(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             _onStop = stopping.UnsafeRegister(static state => ((Entry)state!).Stopped(), this);
-            _nextDue = Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency);
+            _nextDue = Stopwatch.GetTimestamp() + Ticks(delay);
             Arm(delay);
         }
+
+        private static long Ticks(TimeSpan span) => (long)((span < Never ? span : Never).TotalSeconds * Stopwatch.Frequency);
 
         private void Arm(TimeSpan delay)
         {
             try
             {
-                _timer!.Change(delay, Timeout.InfiniteTimeSpan);
+                _timer!.Change(delay < LongestStep ? delay : LongestStep, Timeout.InfiniteTimeSpan);
             }
             catch (ObjectDisposedException)
             {
@@ -101,9 +107,14 @@ internal sealed class TimerQueueScheduler : SchedulerBase, IDateTimeOffsetNowTim
 
         private void Due()
         {
+            long now = Stopwatch.GetTimestamp();
             if (cancelable?.IsCancellationRequested == true)
             {
                 End();
+            }
+            else if (now < _nextDue && Stopwatch.GetElapsedTime(now, _nextDue) > TimeSpan.FromMilliseconds(1))
+            {
+                Arm(Stopwatch.GetElapsedTime(now, _nextDue)); // one step of a long delay, or a timer a little early
             }
             else if (interval == Timeout.InfiniteTimeSpan)
             {
@@ -115,8 +126,8 @@ internal sealed class TimerQueueScheduler : SchedulerBase, IDateTimeOffsetNowTim
             else if (Volatile.Read(ref _ended) == 0)
             {
                 Run();
-                long now = Stopwatch.GetTimestamp();
-                _nextDue = Math.Max(_nextDue + (long)(interval.TotalSeconds * Stopwatch.Frequency), now);
+                now = Stopwatch.GetTimestamp();
+                _nextDue = Math.Max(_nextDue + Ticks(interval), now);
                 Arm(Stopwatch.GetElapsedTime(now, _nextDue));
             }
         }

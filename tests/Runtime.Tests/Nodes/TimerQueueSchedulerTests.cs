@@ -45,6 +45,16 @@ public sealed class TimerQueueSchedulerTests() : Akka.TestKit.Xunit2.TestKit(Nod
     }
 
     [Fact]
+    public void ADelayBeyondWhatADotNetTimerTakes_IsAcceptedAndWaits()
+    {
+        ICancelable longest = Sys.Scheduler.ScheduleTellOnceCancelable(TimeSpan.MaxValue, TestActor, "never", ActorRefs.NoSender);
+        ICancelable long100Days = Sys.Scheduler.ScheduleTellRepeatedlyCancelable(TimeSpan.FromDays(100), TimeSpan.FromDays(100), TestActor, "never", ActorRefs.NoSender);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        longest.Cancel();
+        long100Days.Cancel();
+    }
+
+    [Fact]
     public void ActorTimers_Work()
     {
         IActorRef actor = Sys.ActorOf(Props.Create(() => new Ticker(TestActor)));
