@@ -31,6 +31,9 @@ internal static class ParentWatch
         return ExitedAsync(pidfd);
     }
 
+    /// <summary>Whether this process's parent is no longer <paramref name="parentPid"/> (it exited, and this process was re-parented).</summary>
+    public static bool IsGone(int parentPid) => getppid() != parentPid;
+
     /// <summary>Completes when process <paramref name="pid"/> has exited; null where pidfd is not available.</summary>
     internal static Task? Exited(int pid)
     {

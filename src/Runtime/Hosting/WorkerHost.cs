@@ -90,7 +90,10 @@ internal static class WorkerHost
         }
         finally
         {
-            await akka.Terminate().WaitAsync(TimeSpan.FromSeconds(2)).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            // With its coordinator gone (killed: this process was re-parented) there is nobody left to flush to or say
+            // goodbye to, and Akka.Remote would spend its flush-wait-on-shutdown on the dead association: a short wait.
+            TimeSpan grace = ParentWatch.IsGone(int.Parse(options["parent-pid"], CultureInfo.InvariantCulture)) ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(2);
+            await akka.Terminate().WaitAsync(grace).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
     }
 

@@ -40,6 +40,13 @@ public sealed class ParentWatchTests
     public void GoneAsync_OfAProcessThatIsNotTheParent_IsComplete() =>
         Assert.True(ParentWatch.GoneAsync(Environment.ProcessId).IsCompleted); // this process is not its own parent
 
+    [Fact]
+    public void IsGone_IsFalseForTheRealParent_TrueForAnyOtherPid()
+    {
+        Assert.False(ParentWatch.IsGone(ParentOfThisProcess()));
+        Assert.True(ParentWatch.IsGone(Environment.ProcessId));
+    }
+
     private static int ParentOfThisProcess()
     {
         string stat = File.ReadAllText("/proc/self/stat");
