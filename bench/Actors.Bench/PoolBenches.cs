@@ -214,7 +214,7 @@ internal sealed class CpuSpeedupBench : IBench
         sink.Emit(Name, $"seq{suffix}_s", seq, "s", parameters);
         sink.Emit(Name, $"pool_incl_startup{suffix}_s", incl, "s", parameters);
         sink.Emit(Name, $"pool_warm{suffix}_s", warm, "s", parameters);
-        double seqMedian = seq.Order().ElementAt(seq.Count / 2);
+        double seqMedian = BenchSink.Median(seq);
         sink.Emit(Name, $"speedup_incl_startup{suffix}", [.. incl.Select(p => seqMedian / p)], "x", parameters);
         sink.Emit(Name, $"speedup_warm{suffix}", [.. seq.Zip(warm, (s, p) => s / p)], "x", parameters);
         sink.Emit(Name, $"speedup_threads{suffix}", [.. seq.Zip(threads, (s, t) => s / t)], "x", parameters);

@@ -50,9 +50,9 @@ internal sealed class SingleOutcome<TResult> : IOutcomeSink
 /// results are not copied twice). As in CPython, the first failure (in completion order) is thrown after every item
 /// finished.
 /// </summary>
-internal sealed class CollectedOutcomes<TResult>(int capacity) : IOutcomeSink
+internal sealed class CollectedOutcomes<TResult>(int? count) : IOutcomeSink
 {
-    private readonly List<TResult> _results = new(capacity);
+    private readonly List<TResult> _results = new(count ?? 16);
     private readonly TaskCompletionSource<List<TResult>> _outcome = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Exception? _first;
 

@@ -185,7 +185,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
     private Task<List<TResult>> Collect<TItem, TResult>(Delegate function, IEnumerable<TItem> items, int? chunksize, IProgress<PoolProgress>? progress,
         CancellationToken cancellationToken)
     {
-        var outcomes = new CollectedOutcomes<TResult>(items.TryGetNonEnumeratedCount(out int count) ? count : 16);
+        var outcomes = new CollectedOutcomes<TResult>(items.TryGetNonEnumeratedCount(out int count) ? count : null);
         return DisposeAfterAsync(outcomes.Task, Submit(function, items, chunksize, lazy: false, cancellationToken, progress, outcomes));
 
         static async Task<List<TResult>> DisposeAfterAsync(Task<List<TResult>> outcome, PoolJob job)
@@ -205,7 +205,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
     private List<TResult> CollectNow<TItem, TResult>(Delegate function, IEnumerable<TItem> items, int? chunksize, IProgress<PoolProgress>? progress,
         CancellationToken cancellationToken)
     {
-        var outcomes = new CollectedOutcomes<TResult>(items.TryGetNonEnumeratedCount(out int count) ? count : 16);
+        var outcomes = new CollectedOutcomes<TResult>(items.TryGetNonEnumeratedCount(out int count) ? count : null);
         using (Submit(function, items, chunksize, lazy: false, cancellationToken, progress, outcomes))
         {
             Timeouts.WaitAtLeast(outcomes.Task, null, cancellationToken, spin: false);

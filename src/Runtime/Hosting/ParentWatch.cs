@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 
 namespace Actors.Runtime.Hosting;
@@ -7,7 +6,7 @@ namespace Actors.Runtime.Hosting;
 /// Completes when this process's parent (its coordinator) has exited, even by SIGKILL. Linux's <c>pidfd_open</c>
 /// (kernel 5.3+) turns the parent's exit into a descriptor that becomes readable; one thread sleeps in <c>poll</c> on
 /// it, so nothing wakes until it happens (before: the parent pid was read from <c>/proc/self/stat</c> every 250 ms,
-/// four wakes a second in every idle worker). Where pidfd is missing, that polling remains the fallback.
+/// four wakes a second in every idle worker). Where pidfd is missing, <c>getppid</c> every 250 ms is the fallback.
 /// </summary>
 internal static class ParentWatch
 {
@@ -23,7 +22,7 @@ internal static class ParentWatch
         {
             return Marshal.GetLastPInvokeError() == NoSuchProcess ? Task.CompletedTask : PollAsync(parentPid);
         }
-        if (getppid() != parentPid)
+        if (IsGone(parentPid))
         {
             _ = close(pidfd); // re-parented before the descriptor was open: the pid may be another process's by now
             return Task.CompletedTask;
@@ -67,21 +66,9 @@ internal static class ParentWatch
     private static async Task PollAsync(int parentPid)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        while (await timer.WaitForNextTickAsync().ConfigureAwait(false))
+        while (await timer.WaitForNextTickAsync().ConfigureAwait(false) && !IsGone(parentPid))
         {
-            if (ParentPid() != parentPid)
-            {
-                return;
-            }
         }
-    }
-
-    private static int ParentPid()
-    {
-        // /proc/self/stat: "pid (comm) state ppid ..."; comm may contain spaces, so read after the last ')'.
-        string stat = File.ReadAllText("/proc/self/stat");
-        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return int.Parse(fields[1], CultureInfo.InvariantCulture);
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -92,7 +92,7 @@ internal static class WorkerHost
         {
             // With its coordinator gone (killed: this process was re-parented) there is nobody left to flush to or say
             // goodbye to, and Akka.Remote would spend its flush-wait-on-shutdown on the dead association: a short wait.
-            TimeSpan grace = ParentWatch.IsGone(int.Parse(options["parent-pid"], CultureInfo.InvariantCulture)) ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(2);
+            TimeSpan grace = ParentWatch.IsGone(ParentPid(options)) ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(2);
             await akka.Terminate().WaitAsync(grace).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
     }
@@ -129,9 +129,8 @@ internal static class WorkerHost
             lane.OnTrust = trust => serializer.Trust(AppAssemblies.Load(trust.Names, trust.Locations));
             lane.Start();
             Trace("lane up");
-            int parentPid = int.Parse(options["parent-pid"], CultureInfo.InvariantCulture);
             // An actor system that ends by itself (its TLS handshake with the coordinator failed) ends the worker too.
-            await Task.WhenAny(lane.Lost, input.ClosedAsync(), ParentWatch.GoneAsync(parentPid), akka.WhenTerminated).ConfigureAwait(false);
+            await Task.WhenAny(lane.Lost, input.ClosedAsync(), ParentWatch.GoneAsync(ParentPid(options)), akka.WhenTerminated).ConfigureAwait(false);
             return ExitOk;
         }
     }
@@ -149,6 +148,8 @@ internal static class WorkerHost
             Console.Error.WriteLine($"worker {Environment.ProcessId}: {step} at {ms:F0} ms, cpu {Environment.CpuUsage.TotalTime.TotalMilliseconds:F0} ms");
         }
     }
+
+    private static int ParentPid(Dictionary<string, string> options) => int.Parse(options["parent-pid"], CultureInfo.InvariantCulture);
 
     private static Dictionary<string, string> ParseArguments(string[] args)
     {
