@@ -9,13 +9,26 @@ public sealed class ParentWatchTests
     [Fact]
     public async Task Exited_CompletesWhenTheProcessExits_NotBefore()
     {
-        using Process sleeper = Process.Start(new ProcessStartInfo("sleep", "1") { UseShellExecute = false })!;
-        Task? exited = ParentWatch.Exited(sleeper.Id);
-        Assert.NotNull(exited); // Linux 5.3+: pidfd_open
-        await Task.Delay(200);
-        Assert.False(exited.IsCompleted, "completed while the process still ran");
-        await exited.WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(sleeper.WaitForExit(TimeSpan.FromSeconds(5)));
+        // The sleeper never ends on its own within the test: on a loaded CI machine a 200 ms delay has taken a second,
+        // and a `sleep 1` had then exited before the check. It ends when the test kills it.
+        using Process sleeper = Process.Start(new ProcessStartInfo("sleep", "60") { UseShellExecute = false })!;
+        try
+        {
+            Task? exited = ParentWatch.Exited(sleeper.Id);
+            Assert.NotNull(exited); // Linux 5.3+: pidfd_open
+            await Task.Delay(200);
+            Assert.False(exited.IsCompleted, "completed while the process still ran");
+            sleeper.Kill();
+            await exited.WaitAsync(TimeSpan.FromSeconds(10));
+            Assert.True(sleeper.WaitForExit(TimeSpan.FromSeconds(5)));
+        }
+        finally
+        {
+            if (!sleeper.HasExited)
+            {
+                sleeper.Kill();
+            }
+        }
     }
 
     [Fact]
