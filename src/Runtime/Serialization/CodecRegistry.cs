@@ -179,6 +179,7 @@ internal sealed class CodecRegistry
         {
             return Generic(typeof(UnmanagedCodec<>), type);
         }
+        if (type == typeof(bool[])) return new BoolArrayCodec();
         if (type.IsArray)
         {
             Type element = type.GetElementType()!;

@@ -131,6 +131,17 @@ public sealed class SerializerErrorTests
     }
 
     [Fact]
+    public void BoolArray_WithAByteThatIsNeither0Nor1_IsRefused_NamingTheElement()
+    {
+        byte[] bytes = Serializer.Serialize(new[] { true, false, true });
+        Assert.Equal([1, 0, 1], bytes[^3..]); // the block ends with the three elements
+        bytes[^2] = 7;
+        var ex = Assert.Throws<PayloadSerializationException>(() => Serializer.Deserialize<bool[]>(bytes));
+        Assert.Contains("[1]", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("a bool is encoded as 7", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TamperedBytes_NeverThrowAnythingButPayloadSerializationException()
     {
         var order = new Drawing([new Circle(1), new Square(2)], new Line("x", 1, 2m), "k");

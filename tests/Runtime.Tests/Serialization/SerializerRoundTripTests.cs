@@ -123,6 +123,8 @@ public sealed class SerializerRoundTripTests
         AssertProperty<double[]>(v => v is null ? RoundTrip(v) is null : RoundTrip(v).SequenceEqual(v));
         AssertProperty<string[]>(v => v is null ? RoundTrip(v) is null : RoundTrip(v).SequenceEqual(v));
         AssertProperty<byte[]>(v => v is null ? RoundTrip(v) is null : RoundTrip(v).SequenceEqual(v));
+        AssertProperty<bool[]>(v => v is null ? RoundTrip(v) is null : RoundTrip(v).SequenceEqual(v)); // one block of 0/1 bytes
+        Assert.Equal([true, false], (bool[])RoundTrip<object>(new[] { true, false })); // declared as object: the array keeps its type
         Assert.Equal([new Point(1, 2.5), new Point(-3, 4)], RoundTrip(new[] { new Point(1, 2.5), new Point(-3, 4) }));
         Assert.Equal([true, false, true], RoundTrip(new[] { true, false, true }));
         Assert.Equal([[1], [2, 3]], RoundTrip(new[] { new[] { 1 }, new[] { 2, 3 } }));
