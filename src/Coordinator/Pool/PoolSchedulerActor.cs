@@ -378,7 +378,13 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     private bool HasRoom(Slot slot) =>
         slot.Runner is not null && !slot.Recycling && slot.InFlight.Count < Depth(slot) && !slot.InFlight.Exists(c => c.Attempts > 0);
 
-    /// <summary>Reads one chunk of a job's input on a thread-pool thread, unless that is under way already.</summary>
+    /// <summary>
+    /// Reads a job's input on a thread-pool thread, unless that is under way already: as many items as one message would
+    /// carry (<see cref="ChunkSizing.ItemsFor"/>), each of the call's chunks handed over as soon as it is read. A read may
+    /// wait on the source for any time, and what was read before it must not wait with it: read into one larger message,
+    /// a slow generator's earlier items (and their results) were held back until its next item came (CPython sends each
+    /// chunk as it is read). The chunks of one read share its number.
+    /// </summary>
     private void Feed(PoolJob job)
     {
         if (!job.TryStartFeeding())
@@ -386,22 +392,31 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
             return;
         }
         int index = ++_chunkCounter;
-        int? size = ChunkSizing.ItemsFor(job, _options, Math.Max(1, _slots.Count));
+        int items = ChunkSizing.ItemsFor(job, _options, Math.Max(1, _slots.Count)) ?? job.Chunksize;
         IActorRef self = Self;
         _ = Task.Run(() =>
         {
-            Chunk? chunk = null;
             try
             {
-                lock (job.InputLock)
+                for (int read = 0; read < items;)
                 {
-                    chunk = job.CanTake ? job.TakeChunk(index, size) : null;
+                    Chunk? chunk;
+                    lock (job.InputLock)
+                    {
+                        chunk = job.CanTake ? job.TakeChunk(index) : null;
+                    }
+                    if (chunk is null)
+                    {
+                        break;
+                    }
+                    self.Tell(new InputRead(job, chunk));
+                    read += chunk.Items.Length;
                 }
             }
             finally
             {
                 job.EndFeeding();
-                self.Tell(new InputRead(job, chunk));
+                self.Tell(new InputRead(job, null));
             }
         });
     }
@@ -501,10 +516,39 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         {
             if (job.Stopped is null && job.Ready.TryDequeue(out Chunk? chunk))
             {
-                return chunk;
+                return job.ReadInBackground ? Merged(job, chunk) : chunk;
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// A generator's chunks are handed over one by one as they are read (see <see cref="Feed"/>); those that wait
+    /// together go as one message, up to <see cref="ChunkSizing.ItemsFor"/> (measured: imap over a generator of tiny
+    /// tasks, 36 k items/s one message per item). An input of known length is cut that way as it is read.
+    /// </summary>
+    private Chunk Merged(PoolJob job, Chunk first)
+    {
+        int limit = ChunkSizing.ItemsFor(job, _options, Math.Max(1, _slots.Count)) ?? job.Chunksize;
+        int count = first.Items.Length;
+        var parts = new List<Chunk> { first };
+        while (job.Ready.TryPeek(out Chunk? next) && next.Start == first.Start + count && count + next.Items.Length <= limit)
+        {
+            parts.Add(job.Ready.Dequeue());
+            count += next.Items.Length;
+        }
+        if (parts.Count == 1)
+        {
+            return first;
+        }
+        Array items = Array.CreateInstance(first.Items.GetType().GetElementType()!, count);
+        int at = 0;
+        foreach (Chunk part in parts)
+        {
+            Array.Copy(part.Items, 0, items, at, part.Items.Length);
+            at += part.Items.Length;
+        }
+        return new Chunk(job, first.Index, first.Start, items);
     }
 
     /// <summary>

@@ -261,6 +261,10 @@ public sealed class PoolMapTests : PoolTest
         {
             for (int i = 0; i < 10; i++)
             {
+                // Slower than a round trip: the first results (tiny tasks) come back while the source is still being read,
+                // which is when the pool used to read several items into one message, and hold those already read while
+                // it waited for the next.
+                Thread.Sleep(20);
                 yield return i;
             }
             released = more.Wait(TestTimes.Dilated(TimeSpan.FromSeconds(30))); // a slow source: the next item comes later
