@@ -13,8 +13,8 @@ internal static class ChunkSizing
     /// <list type="bullet">
     /// <item>Tiny tasks: as many chunks as make about <see cref="MergeTarget"/> of work, so a task does not pay a
     /// message of its own. Items still fail, retry and come back one by one; only the grouping on the wire changes.
-    /// An input of unknown length (a generator) is read that many items at a time, but its chunks go out one by one
-    /// as they are read (see <c>PoolSchedulerActor.Feed</c>).</item>
+    /// An input of unknown length (a generator) is read that many items at a time, its chunks handed over one by one
+    /// as they are read, and those waiting together sent as one message (see <c>PoolSchedulerActor.Feed</c>).</item>
     /// <item>The end of an input of known length: at most half of what is left per worker, so the workers finish
     /// together instead of one running its last big chunk while the others idle; never below the call's own chunk
     /// size, nor below <see cref="MinChunkWork"/> of work unless that would leave a worker with nothing.</item>
