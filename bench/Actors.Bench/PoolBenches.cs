@@ -262,7 +262,8 @@ internal sealed class CpuSpeedupBench : IBench
         results.Add(sink =>
         {
             sink.Emit(Name, $"pool_incl_startup{suffix}_s", incl, "s", parameters);
-            sink.Emit(Name, $"speedup_incl_startup{suffix}", [.. incl.Select(p => BenchSink.Median(seq) / p)], "x", parameters);
+            double seqMedian = BenchSink.Median(seq);
+            sink.Emit(Name, $"speedup_incl_startup{suffix}", [.. incl.Select(p => seqMedian / p)], "x", parameters);
         });
     }
 

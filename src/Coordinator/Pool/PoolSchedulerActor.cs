@@ -531,20 +531,25 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     {
         int limit = ChunkSizing.ItemsFor(job, _options, Math.Max(1, _slots.Count)) ?? job.Chunksize;
         int count = first.Items.Length;
-        var parts = new List<Chunk> { first };
-        while (job.Ready.TryPeek(out Chunk? next) && next.Start == first.Start + count && count + next.Items.Length <= limit)
+        int following = 0;
+        foreach (Chunk next in job.Ready) // in the order they were read
         {
-            parts.Add(job.Ready.Dequeue());
+            if (next.Start != first.Start + count || count + next.Items.Length > limit)
+            {
+                break;
+            }
             count += next.Items.Length;
+            following++;
         }
-        if (parts.Count == 1)
+        if (following == 0)
         {
             return first;
         }
         Array items = Array.CreateInstance(first.Items.GetType().GetElementType()!, count);
-        int at = 0;
-        foreach (Chunk part in parts)
+        first.Items.CopyTo(items, 0);
+        for (int at = first.Items.Length; following-- > 0;)
         {
+            Chunk part = job.Ready.Dequeue();
             Array.Copy(part.Items, 0, items, at, part.Items.Length);
             at += part.Items.Length;
         }

@@ -92,7 +92,7 @@ internal static class WorkerHost
         {
             // With its coordinator gone (killed: this process was re-parented) there is nobody left to flush to or say
             // goodbye to, and Akka.Remote would spend its flush-wait-on-shutdown on the dead association: a short wait.
-            TimeSpan grace = ParentWatch.IsGone(ParentPid(options)) ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(2);
+            TimeSpan grace = ParentWatch.IsGone(ParentPid(options)) ? OrphanedGrace : TimeSpan.FromSeconds(2);
             await akka.Terminate().WaitAsync(grace).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
         }
     }
@@ -139,7 +139,7 @@ internal static class WorkerHost
             // coordinator gone (killed) nobody reads the goodbye: a short wait, so no worker outlives it by more than a moment
             // even on a loaded machine (a CI run once saw a worker still alive 2 s after its coordinator's SIGKILL).
             Task closing = lane.DisposeAsync().AsTask();
-            await (ParentWatch.IsGone(ParentPid(options)) ? Task.WhenAny(closing, Task.Delay(TimeSpan.FromMilliseconds(200))) : closing).ConfigureAwait(false);
+            await (ParentWatch.IsGone(ParentPid(options)) ? Task.WhenAny(closing, Task.Delay(OrphanedGrace)) : closing).ConfigureAwait(false);
         }
     }
 
@@ -156,6 +156,9 @@ internal static class WorkerHost
             Console.Error.WriteLine($"worker {Environment.ProcessId}: {step} at {ms:F0} ms, cpu {Environment.CpuUsage.TotalTime.TotalMilliseconds:F0} ms");
         }
     }
+
+    /// <summary>How long each closing step waits once the coordinator is gone (killed): nobody is left to flush to or say goodbye to.</summary>
+    private static readonly TimeSpan OrphanedGrace = TimeSpan.FromMilliseconds(200);
 
     private static int ParentPid(Dictionary<string, string> options) => int.Parse(options["parent-pid"], CultureInfo.InvariantCulture);
 
