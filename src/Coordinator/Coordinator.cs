@@ -285,6 +285,9 @@ public sealed partial class Coordinator : IAsyncDisposable
     /// <summary>The lane of a worker's current process, or null while it is not running.</summary>
     internal LaneConnection? LaneOf(int worker) => _workers[worker].Lane;
 
+    /// <summary>Whether the worker runs on this machine (shares its /dev/shm), not on a host that joined.</summary>
+    internal bool IsLocal(int worker) => _workers[worker].Host is null;
+
     /// <summary>Stops the coordinator's actor system, then the workers (they exit when their lane closes; stragglers are killed after the grace period).</summary>
     public async ValueTask DisposeAsync()
     {

@@ -36,7 +36,7 @@ internal sealed partial class PoolSchedulerActor
     /// <summary>Once nothing is in flight on a slot that lost its worker, what it held runs again elsewhere (or fails).</summary>
     private void SettleIfLost(Slot slot)
     {
-        if (slot.Lost.Count == 0 || slot.InFlight.Count > 0)
+        if (slot.Lost.Count == 0 || slot.Busy > 0)
         {
             return;
         }

@@ -28,6 +28,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     private readonly Queue<Chunk> _retries = new();
     private readonly Queue<Chunk> _suspects = new();
     private readonly List<PoolJob> _jobs = [];
+    private readonly List<TaskBoard> _boards = [];
     private readonly List<TaskCompletionSource> _idleWaiters = [];
     private readonly List<Slot> _slots;
     private readonly List<Slot> _byLoad; // the slots, least loaded first while sending
@@ -60,7 +61,17 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         Receive<Submit>(m => OnSubmit(m.Job));
         Receive<PumpRequest>(_ => Pump());
         Receive<InputRead>(OnInputRead);
-        Receive<LaneReply>(OnChunkReply);
+        Receive<LaneReply>(reply =>
+        {
+            if (reply.State is Ticket ticket)
+            {
+                OnTicketReply(ticket, reply);
+            }
+            else
+            {
+                OnChunkReply(reply);
+            }
+        });
         Receive<ChunkTimedOut>(OnChunkTimedOut);
         Receive<RunnerReady>(OnRunnerReady);
         Receive<RunnerFailed>(OnRunnerFailed);
@@ -90,6 +101,12 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         public int Pid { get; set; }
 
         public List<Chunk> InFlight { get; } = [];
+
+        /// <summary>Board tickets sent there and not answered yet.</summary>
+        public List<Ticket> Tickets { get; } = [];
+
+        /// <summary>Chunks and tickets in flight.</summary>
+        public int Busy => InFlight.Count + Tickets.Count;
 
         /// <summary>The lane request id of each chunk in flight (unanswered), for its timeout.</summary>
         public Dictionary<Chunk, long> Requests { get; } = [];
@@ -205,6 +222,10 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>See <see cref="PoolOptions.PinWorkers"/>: by default, when the pool has one local worker per core.</summary>
+    private bool PinWorkers() =>
+        _options.PinWorkers ?? (_slots.Count == Environment.ProcessorCount && _slots.TrueForAll(s => _coordinator.IsLocal(s.Worker)));
+
     /// <summary>A pool that uses every worker takes each new one (a joining host's) as a slot of its own.</summary>
     private void Grow(int worker)
     {
@@ -229,6 +250,8 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         _coordinator.WorkerChanged -= _onWorkerChanged;
+        _boards.ForEach(board => board.Dispose());
+        _arena.RemoveAll();
         _started.TrySetException(new InvalidOperationException("The pool's scheduler stopped before its runners started."));
         _idleWaiters.ForEach(w => w.TrySetResult());
     }
@@ -245,7 +268,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         }
         slot.Spawning = true;
         var start = new StartLaneActor(_poolId, typeof(TaskRunner).FullName!, typeof(TaskRunner).Assembly.GetName().Name!,
-            [_initializer, _options.InitializerArguments.ToArray(), _options.MaxTasksPerChild ?? 0], TaskRunner.Dispatcher);
+            [_initializer, _options.InitializerArguments.ToArray(), _options.MaxTasksPerChild ?? 0, PinWorkers() ? slot.Worker : -1], TaskRunner.Dispatcher);
         IActorRef self = Self;
         EnsureTrusted(slot, lane, _initializerTrust);
         lane.AskAsync<bool>(start, Coordinator.DefaultSpawnTimeout, _poolId).ContinueWith(t => self.Tell(t.IsCompletedSuccessfully
@@ -316,11 +339,13 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         while (true)
         {
             _jobs.RemoveAll(Ended);
+            SettleBoards();
             if (_jobs.Count == 0 && _idleWaiters.Count > 0)
             {
                 _idleWaiters.ForEach(w => w.TrySetResult());
                 _idleWaiters.Clear();
             }
+            OpenBoards();
             SendReady();
             if (!_slots.Exists(HasRoom))
             {
@@ -358,13 +383,22 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         while (sent)
         {
             sent = false;
-            _byLoad.Sort(static (a, b) => a.InFlight.Count.CompareTo(b.InFlight.Count));
+            _byLoad.Sort(static (a, b) => a.Busy.CompareTo(b.Busy));
             foreach (Slot slot in _byLoad)
             {
-                if (HasRoom(slot) && NextChunk(allowSuspect: slot.InFlight.Count == 0) is { } chunk)
+                if (!HasRoom(slot))
+                {
+                    continue;
+                }
+                if (NextChunk(allowSuspect: slot.Busy == 0) is { } chunk)
                 {
                     slot.InFlight.Add(chunk);
                     Send(slot, slot.Runner!, chunk);
+                    sent = true;
+                }
+                else if (slot.Tickets.Count == 0 && _boards.Find(b => b.Job.Stopped is null && !b.Drained) is { } board)
+                {
+                    SendTicket(slot, slot.Runner!, board);
                     sent = true;
                 }
             }
@@ -376,7 +410,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     /// alone on its worker, so a further death points at exactly that item; a worker's last reply may die with it.
     /// </summary>
     private bool HasRoom(Slot slot) =>
-        slot.Runner is not null && !slot.Recycling && slot.InFlight.Count < Depth(slot) && !slot.InFlight.Exists(c => c.Attempts > 0);
+        slot.Runner is not null && !slot.Recycling && slot.Busy < Depth(slot) && !slot.InFlight.Exists(c => c.Attempts > 0);
 
     /// <summary>
     /// Reads a job's input on a thread-pool thread, unless that is under way already: as many items as one message would
@@ -591,12 +625,8 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         }
         catch (Exception ex) when (ex is PayloadSerializationException or MessageTooLargeException)
         {
-            // These items cannot travel; they fail alone, each with an exception of its own (it carries its index).
             slot.InFlight.Remove(chunk);
-            string reason = ex.Message.StartsWith("RunChunk.Items", StringComparison.Ordinal) ? ex.Message[(ex.Message.IndexOf(':', StringComparison.Ordinal) + 2)..] : ex.Message;
-            chunk.Job.FailItems(chunk, index => ex is MessageTooLargeException
-                ? new MessageTooLargeException($"Item {index} is in a chunk too large to send to a worker: {reason}")
-                : new PayloadSerializationException($"Item {index} cannot travel to a worker: {reason}", ex));
+            Unsendable(chunk, ex);
             Self.Tell(PumpRequest.Instance);
             return;
         }
@@ -606,6 +636,15 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
             // Keyed by worker and request: request ids are counted per lane, so two workers' ids collide.
             Timers.StartSingleTimer(TimerKey(slot, request), new ChunkTimedOut(sent, request), perTask * chunk.Items.Length); // the clock starts as it is sent
         }
+    }
+
+    /// <summary>A chunk whose items cannot travel: they fail alone, each with an exception of its own (it carries its index).</summary>
+    private static void Unsendable(Chunk chunk, Exception ex)
+    {
+        string reason = ex.Message.StartsWith("RunChunk.Items", StringComparison.Ordinal) ? ex.Message[(ex.Message.IndexOf(':', StringComparison.Ordinal) + 2)..] : ex.Message;
+        chunk.Job.FailItems(chunk, index => ex is MessageTooLargeException
+            ? new MessageTooLargeException($"Item {index} is in a chunk too large to send to a worker: {reason}")
+            : new PayloadSerializationException($"Item {index} cannot travel to a worker: {reason}", ex));
     }
 
     /// <summary>A faithful copy (type, message, stack, data) through the payload serializer's exception codec.</summary>
@@ -643,7 +682,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
                 slot.StarvedMicroseconds = slot.StarvedMicroseconds == 0 ? result.IdleMicroseconds : (0.7 * slot.StarvedMicroseconds) + (0.3 * result.IdleMicroseconds);
             }
             slot.Recycling |= result.Recycle;
-            bool recycleNow = slot.Recycling && slot.InFlight.Count == 0 && slot.Runner == runner;
+            bool recycleNow = slot.Recycling && slot.Busy == 0 && slot.Runner == runner;
             if (recycleNow)
             {
                 slot.Runner = null;
@@ -678,6 +717,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
     private void Cancel(PoolJob job, Exception reason)
     {
         job.Stop(reason);
+        _boards.Find(b => b.Job == job)?.Stop();
         if (job.Cancellable)
         {
             foreach (Slot slot in _slots)
@@ -713,7 +753,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         }
         foreach (Slot slot in _slots)
         {
-            if (!terminate.KillAll && (slot.InFlight.Count > 0 || slot.Lost.Count > 0))
+            if (!terminate.KillAll && (slot.Busy > 0 || slot.Lost.Count > 0))
             {
                 exits.Add(_coordinator.RecycleWorker(slot.Worker)); // a shared coordinator's worker, busy with our tasks: replaced
             }

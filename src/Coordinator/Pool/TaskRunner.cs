@@ -1,6 +1,7 @@
 using Actors.Runtime.Tasks;
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Reflection;
 using Actors.Runtime.Lane;
 using Actors.Runtime.Serialization;
@@ -27,15 +28,18 @@ internal sealed class TaskRunner : ReceiveActor
     private readonly TaskFunction? _initializer;
     private readonly object?[] _initializerArguments;
     private readonly int _maxTasks;
+    private readonly int _core; // the core this runner's thread is bound to (its index among this process's), or -1
     private readonly PayloadSerializer _serializer;
     private Exception? _initializerFailure;
     private bool _initialized;
     private int _tasksRun;
     private long _lastEnded; // when the previous chunk ended, to tell the scheduler how long this runner sat idle
     private long _lastJob;
+    private Actors.Runtime.SharedMemory.Segment? _boardSegment; // the segment of the last ticket's board, kept mapped: the pool reuses it
 
-    public TaskRunner(TaskFunction? initializer, object?[] initializerArguments, int maxTasks)
+    public TaskRunner(TaskFunction? initializer, object?[] initializerArguments, int maxTasks, int core)
     {
+        _core = core;
         _initializer = initializer;
         _initializerArguments = initializerArguments;
         _maxTasks = maxTasks;
@@ -45,14 +49,25 @@ internal sealed class TaskRunner : ReceiveActor
             switch (request.Message)
             {
                 case RunChunk chunk:
-                    ChunkResult result = Run(chunk, out Array results);
+                    ChunkResult result = Run(chunk.Job, chunk.Chunk, chunk.Function, (Array)chunk.Items, chunk.Cancellable, chunk.Unit, chunk.GiveBackAfterMicroseconds);
                     try
                     {
                         request.Reply(result); // serializes here, on this thread: a result that cannot travel throws now
                     }
                     catch (PayloadSerializationException)
                     {
-                        request.Reply(Encodable(result, results));
+                        request.Reply(Encodable(result));
+                    }
+                    break;
+                case RunBoard board:
+                    BoardResult ran = Run(board);
+                    try
+                    {
+                        request.Reply(ran);
+                    }
+                    catch (PayloadSerializationException)
+                    {
+                        request.Reply(ran with { Results = [.. ran.Results.Select(Encodable)] });
                     }
                     break;
                 case ForgetJob forget:
@@ -68,30 +83,66 @@ internal sealed class TaskRunner : ReceiveActor
     /// <summary>Where a task's class may come from: the app assemblies trusted on this worker (the coordinator names each call's), and this one.</summary>
     private IReadOnlyCollection<Assembly> Allowed => [.. _serializer.TrustedAssemblies, GetType().Assembly];
 
-    protected override void PreStart() => Context.ActorOf(Props.Create(() => new TaskCanceller(_cancellations)), "cancel");
-
-    private ChunkResult Run(RunChunk chunk, out Array results)
+    protected override void PreStart()
     {
-        var items = (Array)chunk.Items;
+        Context.ActorOf(Props.Create(() => new TaskCanceller(_cancellations)), "cancel");
+        if (_core >= 0)
+        {
+            Actors.Runtime.SharedMemory.Posix.PinThisThread(_core); // runs on the runner's own thread (its pinned dispatcher)
+        }
+    }
+
+    protected override void PostStop() => _boardSegment?.Dispose();
+
+    private ChunkResult Run(long job, int chunk, TaskFunction function, Array items, bool cancellable, int unit, double giveBackAfterMicroseconds)
+    {
         var failedOffsets = new List<int>();
         var failures = new List<Exception>();
         if (InitializerFailure() is { } initFailure)
         {
-            results = Array.Empty<object>();
-            return AllFailed(chunk.Job, chunk.Chunk, items.Length, new InvalidOperationException($"The pool's initializer failed on this worker: {initFailure.Message}", initFailure));
+            return AllFailed(job, chunk, items.Length, new InvalidOperationException($"The pool's initializer failed on this worker: {initFailure.Message}", initFailure));
         }
-        ChunkInvoker invoker = InvokerFor(chunk.Function);
-        CancellationToken token = chunk.Cancellable ? _cancellations.GetOrAdd(chunk.Job, _ => new CancellationTokenSource()).Token : CancellationToken.None;
-        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        ChunkInvoker invoker = InvokerFor(function);
+        CancellationToken token = cancellable ? _cancellations.GetOrAdd(job, _ => new CancellationTokenSource()).Token : CancellationToken.None;
+        long started = Stopwatch.GetTimestamp();
         // Only between chunks of one call: the gap before a call's first chunk is the app's own pause, not a round trip.
-        double idle = _lastEnded == 0 || _lastJob != chunk.Job ? 0 : System.Diagnostics.Stopwatch.GetElapsedTime(_lastEnded, started).TotalMicroseconds;
-        _lastJob = chunk.Job;
-        long stopAfter = chunk.GiveBackAfterMicroseconds > 0 ? started + (long)(chunk.GiveBackAfterMicroseconds * System.Diagnostics.Stopwatch.Frequency / 1e6) : long.MaxValue;
-        results = invoker.Run(items, failedOffsets, failures, Math.Max(1, chunk.Unit), stopAfter, out int ran, token);
-        double micros = System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMicroseconds;
+        double idle = _lastEnded == 0 || _lastJob != job ? 0 : Stopwatch.GetElapsedTime(_lastEnded, started).TotalMicroseconds;
+        _lastJob = job;
+        long stopAfter = giveBackAfterMicroseconds > 0 ? started + (long)(giveBackAfterMicroseconds * Stopwatch.Frequency / 1e6) : long.MaxValue;
+        Array results = invoker.Run(items, failedOffsets, failures, Math.Max(1, unit), stopAfter, out int ran, token);
+        double micros = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
         _tasksRun += ran;
-        _lastEnded = System.Diagnostics.Stopwatch.GetTimestamp();
-        return new ChunkResult(chunk.Job, chunk.Chunk, results, [.. failedOffsets], [.. failures], _maxTasks > 0 && _tasksRun >= _maxTasks, micros, ran, idle);
+        _lastEnded = Stopwatch.GetTimestamp();
+        return new ChunkResult(job, chunk, results, [.. failedOffsets], [.. failures], _maxTasks > 0 && _tasksRun >= _maxTasks, micros, ran, idle);
+    }
+
+    /// <summary>
+    /// Runs a ticket: claims pieces of the board and runs them until none is left or its budget has passed.
+    /// </summary>
+    private BoardResult Run(RunBoard ticket)
+    {
+        var results = new List<ChunkResult>();
+        try
+        {
+            if (_boardSegment?.Path != ticket.Path)
+            {
+                _boardSegment?.Dispose();
+                _boardSegment = null;
+                _boardSegment = TaskBoard.View.Map(ticket.Path);
+            }
+            var board = TaskBoard.View.Of(_boardSegment, ticket.Pieces);
+            long until = Stopwatch.GetTimestamp() + (long)(ticket.BudgetMicroseconds * Stopwatch.Frequency / 1e6);
+            while (Stopwatch.GetTimestamp() < until && board.Claim(ticket.Claimer) is { } piece)
+            {
+                var items = (Array)_serializer.Deserialize(board.Items(piece), typeof(object))!;
+                results.Add(Run(ticket.Job, piece, ticket.Function, items, ticket.Cancellable, 1, 0));
+            }
+            return new BoardResult(ticket.Job, [.. results]);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or PayloadSerializationException or InvalidCastException)
+        {
+            return new BoardResult(ticket.Job, [.. results], ex);
+        }
     }
 
     /// <summary>
@@ -136,8 +187,9 @@ internal sealed class TaskRunner : ReceiveActor
     }
 
     /// <summary>Replaces every result that cannot be encoded by a failure of that item alone.</summary>
-    private ChunkResult Encodable(ChunkResult outcome, Array results)
+    private ChunkResult Encodable(ChunkResult outcome)
     {
+        var results = (Array)outcome.Results;
         PayloadSerializer serializer = _serializer;
         var offsets = outcome.FailedOffsets.ToList();
         var failures = outcome.Failures.ToList();

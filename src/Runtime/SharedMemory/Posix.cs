@@ -210,6 +210,44 @@ internal static unsafe class Posix
         }
     }
 
+    /// <summary>
+    /// Binds the calling thread to the <paramref name="index"/>-th CPU (modulo their count) of those this process may run
+    /// on; false if the kernel refused (the thread then runs wherever it did).
+    /// </summary>
+    public static bool PinThisThread(int index)
+    {
+        const int Words = 16; // 1,024 CPUs
+        ulong* mask = stackalloc ulong[Words];
+        if (sched_getaffinity(0, Words * sizeof(ulong), mask) != 0)
+        {
+            return false;
+        }
+        var allowed = new List<int>();
+        for (int cpu = 0; cpu < Words * 64; cpu++)
+        {
+            if ((mask[cpu / 64] & (1UL << (cpu % 64))) != 0)
+            {
+                allowed.Add(cpu);
+            }
+        }
+        if (allowed.Count == 0)
+        {
+            return false;
+        }
+        int chosen = allowed[index % allowed.Count];
+        new Span<ulong>(mask, Words).Clear();
+        mask[chosen / 64] = 1UL << (chosen % 64);
+        return sched_setaffinity(0, Words * sizeof(ulong), mask) == 0; // pid 0: the calling thread
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int sched_getaffinity(int pid, nint size, ulong* mask);
+
+    [DllImport("libc", SetLastError = true)]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+    private static extern int sched_setaffinity(int pid, nint size, ulong* mask);
+
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int kill(int pid, int signal);

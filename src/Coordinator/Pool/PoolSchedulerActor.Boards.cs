@@ -1,0 +1,166 @@
+using Actors.Runtime.Lane;
+using Akka.Actor;
+
+namespace Actors.Coordination.Pooling;
+
+/// <summary>
+/// Eager maps on a <see cref="TaskBoard"/>: the whole input goes on a shared-memory board once, each worker gets
+/// tickets, and the workers claim its pieces themselves. A worker lost while holding pieces is handled as for chunks
+/// (they run again elsewhere, as suspects); pieces a board could not run go the usual chunk path.
+/// </summary>
+internal sealed partial class PoolSchedulerActor
+{
+    /// <summary>
+    /// How long one ticket runs pieces before its runner replies. A worker holds one ticket at a time: it sits idle for a
+    /// round trip once per budget, and a board smaller than that costs one message each way per worker. Results of a long
+    /// map come back at this pace.
+    /// </summary>
+    private static readonly TimeSpan TicketBudget = TimeSpan.FromMilliseconds(100);
+
+    private readonly TaskBoard.Arena _arena = new();
+
+    /// <summary>A ticket on its way: <paramref name="Claimer"/> is the pid its pieces are claimed under.</summary>
+    private sealed record Ticket(Slot Slot, LaneConnection Runner, TaskBoard Board, int Claimer);
+
+    /// <summary>
+    /// Whether a new call goes on a board: an eager call over an array or a list (read at once, in memory already),
+    /// with no per-task timeout or per-worker task limit (both count per chunk), and every worker on this machine.
+    /// </summary>
+    private bool BoardFits(PoolJob job) =>
+        job.Taken == 0 && job.Stopped is null && job.Window == int.MaxValue && !job.ReadInBackground && job.Total >= MinBoardItems
+        && _options.TaskTimeout is null && _options.MaxTasksPerChild is null && _slots.Count > 0
+        && _slots.TrueForAll(s => _coordinator.IsLocal(s.Worker));
+
+    /// <summary>Below this many items a call goes as chunks: a board costs a segment and its mapping on every worker.</summary>
+    private const int MinBoardItems = 16;
+
+    /// <summary>Puts every new call that fits on a board of its own.</summary>
+    private void OpenBoards()
+    {
+        foreach (PoolJob job in _jobs)
+        {
+            if (!BoardFits(job))
+            {
+                continue;
+            }
+            var pieces = new List<Chunk>();
+            lock (job.InputLock)
+            {
+                while (job.CanTake && job.TakeChunk(++_chunkCounter, PieceSize(job)) is { } piece)
+                {
+                    pieces.Add(piece);
+                }
+            }
+            if (TaskBoard.Create(job, pieces, _coordinator.Serializer, Unsendable, _arena) is { } board)
+            {
+                _boards.Add(board);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The call's chunk size when it chose one; otherwise an eighth of what is left per worker (CPython's default chunk size
+    /// is a quarter of the input per worker), so pieces shrink towards the end and the workers finish together, down to
+    /// 1/256 of the input per worker.
+    /// </summary>
+    private int PieceSize(PoolJob job)
+    {
+        if (job.ChunksizeGiven)
+        {
+            return job.Chunksize;
+        }
+        int workers = Math.Max(1, _slots.Count);
+        int total = job.Total ?? job.Taken;
+        int left = total - job.Taken;
+        return Math.Max(Math.Max(1, total / (workers * 256)), (left + (8 * workers) - 1) / (8 * workers));
+    }
+
+    private void SendTicket(Slot slot, LaneConnection runner, TaskBoard board)
+    {
+        PoolJob job = board.Job;
+        var ticket = new Ticket(slot, runner, board, slot.Pid);
+        EnsureTrusted(slot, runner, job.Trust);
+        slot.Tickets.Add(ticket);
+        board.Tickets++;
+        runner.Request(new RunBoard(_poolId, job.Id, job.Function, board.Path, board.Pieces.Count, ticket.Claimer, job.Cancellable, TicketBudget.TotalMicroseconds),
+            Self, ticket, _poolId);
+    }
+
+    /// <summary>A ticket's reply: the results of the pieces it ran, or the loss of its worker.</summary>
+    private void OnTicketReply(Ticket ticket, LaneReply reply)
+    {
+        (Slot slot, LaneConnection runner, TaskBoard board, int claimer) = ticket;
+        slot.Tickets.Remove(ticket);
+        board.Tickets--;
+        if (reply.Failure is NodeLostException lost)
+        {
+            // What that process claimed and did not report counts as chunks it had in flight: tried again elsewhere.
+            if (slot.Runner == runner)
+            {
+                slot.Runner = null;
+            }
+            foreach (int piece in board.UnsettledClaimedBy(claimer).ToArray())
+            {
+                board.Settle(piece);
+                slot.Lost.Add(board.Pieces[piece]);
+                slot.LostError ??= lost;
+            }
+        }
+        else
+        {
+            var result = reply.Message as BoardResult;
+            foreach (ChunkResult ran in result?.Results ?? [])
+            {
+                if (ran.Chunk >= 0 && ran.Chunk < board.Pieces.Count && board.Settle(ran.Chunk))
+                {
+                    Chunk piece = board.Pieces[ran.Chunk];
+                    piece.Job.ObserveRunTime(ran.Ran, ran.RunMicroseconds);
+                    piece.Job.Complete(piece, ran.Ran, (Array)ran.Results, ran.FailedOffsets, ran.Failures);
+                }
+            }
+            if (reply.Failure is not null || result?.Failure is not null)
+            {
+                // The runner could not read the board (or a piece on it): the rest goes as chunks, which report such a failure item by item.
+                board.Stop();
+                Requeue([.. board.UnsettledClaimedBy(claimer).Select(piece => Settled(board, piece))]);
+            }
+        }
+        SettleBoards();
+        SettleIfLost(slot);
+        Pump();
+    }
+
+    private static Chunk Settled(TaskBoard board, int piece)
+    {
+        board.Settle(piece);
+        return board.Pieces[piece];
+    }
+
+    /// <summary>
+    /// A drained board with no ticket out hands what it could not run (pieces of a worker that died as it claimed them, of a
+    /// stopped board) to the usual chunk path; a board whose call has ended, with no ticket out, is removed.
+    /// </summary>
+    private void SettleBoards()
+    {
+        foreach (TaskBoard board in _boards.ToArray())
+        {
+            if (board.Job.Stopped is not null)
+            {
+                board.Stop(); // failed fast, cancelled, terminated: tickets under way return with what they ran
+            }
+            if (board.Tickets > 0)
+            {
+                continue;
+            }
+            if (board.Job.Stopped is null && board.Drained)
+            {
+                Requeue([.. board.Unsettled().ToArray().Select(piece => Settled(board, piece))]);
+            }
+            if (board.Job.Stopped is not null || board.AllSettled)
+            {
+                _boards.Remove(board);
+                board.Dispose();
+            }
+        }
+    }
+}
