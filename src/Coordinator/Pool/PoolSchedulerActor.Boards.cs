@@ -82,8 +82,8 @@ internal sealed partial class PoolSchedulerActor
         EnsureTrusted(slot, runner, job.Trust);
         slot.Tickets.Add(ticket);
         board.Tickets++;
-        runner.Request(new RunBoard(_poolId, job.Id, job.Function, board.Path, board.Pieces.Count, ticket.Claimer, job.Cancellable, TicketBudget.TotalMicroseconds),
-            Self, ticket, _poolId);
+        runner.Request(new RunBoard(_poolId, job.Id, job.Function, board.Path, board.Pieces.Count, ticket.Claimer, job.Cancellable, TicketBudget.TotalMicroseconds,
+            runner.MaxMessageSize / 4), Self, ticket, _poolId);
     }
 
     /// <summary>A ticket's reply: the results of the pieces it ran, or the loss of its worker.</summary>
@@ -94,24 +94,36 @@ internal sealed partial class PoolSchedulerActor
         board.Tickets--;
         if (reply.Failure is NodeLostException lost)
         {
-            // What that process claimed and did not report counts as chunks it had in flight: tried again elsewhere.
+            // What that process claimed and did not report runs again elsewhere: the pieces it had run as plain retries, the one
+            // it was running (at most one) as a chunk in flight on a dead worker, which may be what killed it.
             if (slot.Runner == runner)
             {
                 slot.Runner = null;
             }
             foreach (int piece in board.UnsettledClaimedBy(claimer).ToArray())
             {
-                board.Settle(piece);
-                slot.Lost.Add(board.Pieces[piece]);
-                slot.LostError ??= lost;
+                if (board.HasRun(piece))
+                {
+                    Requeue([Settled(board, piece)]);
+                }
+                else
+                {
+                    slot.Lost.Add(Settled(board, piece));
+                    slot.LostError ??= lost;
+                }
+            }
+            if (slot.Lost.Count == 0 && slot.Busy == 0 && slot.Runner is null)
+            {
+                Revive(slot); // it held no piece that was running: nothing to settle first
             }
         }
         else
         {
             var result = reply.Message as BoardResult;
-            foreach (ChunkResult ran in result?.Results ?? [])
+            foreach (byte[] encoded in result?.Results ?? [])
             {
-                if (ran.Chunk >= 0 && ran.Chunk < board.Pieces.Count && board.Settle(ran.Chunk))
+                // A piece whose outcome does not decode stays unsettled: it runs again as a chunk once the board is drained.
+                if (Decoded(encoded) is { } ran && ran.Chunk >= 0 && ran.Chunk < board.Pieces.Count && board.Settle(ran.Chunk))
                 {
                     Chunk piece = board.Pieces[ran.Chunk];
                     piece.Job.ObserveRunTime(ran.Ran, ran.RunMicroseconds);
@@ -129,6 +141,22 @@ internal sealed partial class PoolSchedulerActor
         SettleIfLost(slot);
         Pump();
     }
+
+    private ChunkResult? Decoded(byte[] encoded)
+    {
+        try
+        {
+            return _coordinator.Serializer.Deserialize<ChunkResult>(encoded);
+        }
+        catch (PayloadSerializationException ex)
+        {
+            LogPieceUndecodable(_logger, ex.Message);
+            return null;
+        }
+    }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "A piece's results from a worker did not decode ({Reason}); it runs again as a chunk")]
+    private static partial void LogPieceUndecodable(Microsoft.Extensions.Logging.ILogger logger, string reason);
 
     private static Chunk Settled(TaskBoard board, int piece)
     {

@@ -14,8 +14,8 @@ namespace Actors.Coordination.Pooling;
 /// waited for a coordinator that had to be scheduled in to send the last chunks: the pool reached 0.82-0.87 of the speed
 /// of two threads in this process. See the README's <c>cpu_speedup</c> figures for what boards do.</para>
 /// <para>Layout: the index of the next piece to claim (an int at 0), the stop flag (an int at 4); from 64, the claimer
-/// of each piece (an int: its worker's pid, written right after the claim), the offset of each piece's encoded items
-/// and the end of the last (a long each); then the encoded items.</para>
+/// of each piece (an int: its worker's pid, written right after the claim), whether it has run (an int each), the offset
+/// of each piece's encoded items and the end of the last (a long each); then the encoded items.</para>
 /// </summary>
 internal sealed class TaskBoard : IDisposable
 {
@@ -107,6 +107,9 @@ internal sealed class TaskBoard : IDisposable
     public IEnumerable<int> UnsettledClaimedBy(int pid) =>
         Enumerable.Range(0, Pieces.Count).Where(i => !_settled[i] && Volatile.Read(ref _segment.At<int>(ClaimerAt(i))) == pid);
 
+    /// <summary>Whether the piece's claimer finished running it (its results may still have been lost with it).</summary>
+    public bool HasRun(int piece) => Volatile.Read(ref _segment.At<int>(RanAt(Pieces.Count, piece))) != 0;
+
     /// <summary>The pieces not dealt with yet.</summary>
     public IEnumerable<int> Unsettled() => Enumerable.Range(0, Pieces.Count).Where(i => !_settled[i]);
 
@@ -117,7 +120,9 @@ internal sealed class TaskBoard : IDisposable
 
     private static long ClaimerAt(int piece) => HeaderSize + (4L * piece);
 
-    private static long OffsetsAt(int count) => (HeaderSize + (4L * count) + 7) / 8 * 8;
+    private static long RanAt(int count, int piece) => HeaderSize + (4L * count) + (4L * piece);
+
+    private static long OffsetsAt(int count) => (HeaderSize + (8L * count) + 7) / 8 * 8;
 
     /// <summary>
     /// A pool's board segments, reused: making one and removing it cost ~250 and ~200 µs here (a file, its size, two
@@ -126,8 +131,8 @@ internal sealed class TaskBoard : IDisposable
     /// </summary>
     internal sealed class Arena
     {
-        /// <summary>Larger segments are removed after their board, not kept for the next.</summary>
-        private const long MaxKept = 64L << 20;
+        /// <summary>Larger segments are removed after their board, not kept for the next (and workers let go of them).</summary>
+        public const long MaxKept = 64L << 20;
 
         private const int MaxSpare = 2;
 
@@ -206,6 +211,9 @@ internal sealed class TaskBoard : IDisposable
             Volatile.Write(ref _segment.At<int>(ClaimerAt(piece)), pid);
             return piece;
         }
+
+        /// <summary>Records that the piece has run: if its worker dies before replying, it is run again, but not suspected of the death.</summary>
+        public void Ran(int piece) => Volatile.Write(ref _segment.At<int>(RanAt(_count, piece)), 1);
 
         /// <summary>The encoded items of a piece.</summary>
         /// <exception cref="InvalidDataException">Its offsets point outside the segment.</exception>

@@ -60,14 +60,13 @@ internal sealed class TaskRunner : ReceiveActor
                     }
                     break;
                 case RunBoard board:
-                    BoardResult ran = Run(board);
                     try
                     {
-                        request.Reply(ran);
+                        request.Reply(Run(board));
                     }
-                    catch (PayloadSerializationException)
+                    catch (MessageTooLargeException ex)
                     {
-                        request.Reply(ran with { Results = [.. ran.Results.Select(Encodable)] });
+                        request.Fail(ex); // one piece's results alone are over the limit: the rest of the board goes as chunks
                     }
                     break;
                 case ForgetJob forget:
@@ -121,7 +120,7 @@ internal sealed class TaskRunner : ReceiveActor
     /// </summary>
     private BoardResult Run(RunBoard ticket)
     {
-        var results = new List<ChunkResult>();
+        var results = new List<byte[]>();
         try
         {
             if (_boardSegment?.Path != ticket.Path)
@@ -132,16 +131,39 @@ internal sealed class TaskRunner : ReceiveActor
             }
             var board = TaskBoard.View.Of(_boardSegment, ticket.Pieces);
             long until = Stopwatch.GetTimestamp() + (long)(ticket.BudgetMicroseconds * Stopwatch.Frequency / 1e6);
-            while (Stopwatch.GetTimestamp() < until && board.Claim(ticket.Claimer) is { } piece)
+            long bytes = 0;
+            int? piece = null;
+            while (Stopwatch.GetTimestamp() < until && bytes < ticket.MaxReplyBytes && (piece = board.Claim(ticket.Claimer)) is { } claimed)
             {
-                var items = (Array)_serializer.Deserialize(board.Items(piece), typeof(object))!;
-                results.Add(Run(ticket.Job, piece, ticket.Function, items, ticket.Cancellable, 1, 0));
+                var items = (Array)_serializer.Deserialize(board.Items(claimed), typeof(object))!;
+                ChunkResult result = Run(ticket.Job, claimed, ticket.Function, items, ticket.Cancellable, 1, 0);
+                board.Ran(claimed);
+                results.Add(Encode(result));
+                bytes += results[^1].Length;
+            }
+            if (piece is null && _boardSegment.Size > TaskBoard.Arena.MaxKept)
+            {
+                _boardSegment.Dispose(); // drained, and too large to be reused: its memory goes once the coordinator removes it
+                _boardSegment = null;
             }
             return new BoardResult(ticket.Job, [.. results]);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or PayloadSerializationException or InvalidCastException)
         {
             return new BoardResult(ticket.Job, [.. results], ex);
+        }
+    }
+
+    /// <summary>A piece's outcome, encoded; a result that cannot be encoded fails its item alone.</summary>
+    private byte[] Encode(ChunkResult result)
+    {
+        try
+        {
+            return ((IPayloadSerializer)_serializer).Serialize(result);
+        }
+        catch (PayloadSerializationException)
+        {
+            return ((IPayloadSerializer)_serializer).Serialize(Encodable(result));
         }
     }
 
