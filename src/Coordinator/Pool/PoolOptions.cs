@@ -58,11 +58,12 @@ public sealed record PoolOptions
     public bool FailFast { get; init; }
 
     /// <summary>
-    /// Whether each worker runs this pool's tasks on a core of its own (the task thread bound to it; the worker's other
-    /// threads are not). Null (the default): when the pool has one worker per core of this machine, all of them on it.
-    /// Measured on this project's 2-vCPU VM: unbound, the kernel often put both workers' task threads on one vCPU for tens
-    /// of milliseconds while the other idled, and a 35 ms map took 21-22 ms instead of 19-20. With several pools on one
-    /// coordinator, their task threads share the cores the same way. False leaves placement to the kernel.
+    /// Whether each worker runs a task board's pieces (see the README's Pool section) on a core of its own: its task thread
+    /// is bound to that core while it runs them, and free again after. Null (the default): when the pool has one worker per
+    /// core of this machine, all of them on it. Measured on this project's 2-vCPU VM: unbound, the kernel often put both
+    /// workers' task threads on one vCPU for tens of milliseconds while the other idled (a 35 ms map: 21-22 ms instead of
+    /// 19-20). Bound for good, tiny tasks got slower (a worker woken for each chunk waited for its core instead of taking
+    /// an idle one), so only board runs are bound. False leaves placement to the kernel.
     /// </summary>
     public bool? PinWorkers { get; init; }
 

@@ -485,6 +485,7 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         {
             return false;
         }
+        RememberCost(job);
         if (job.Cancellable)
         {
             foreach (Slot slot in _slots)

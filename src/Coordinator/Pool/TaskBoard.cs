@@ -51,9 +51,9 @@ internal sealed class TaskBoard : IDisposable
 
     /// <summary>
     /// Puts <paramref name="pieces"/> on a new board. A piece whose items cannot be encoded is handed to
-    /// <paramref name="unsendable"/> and left off (its items fail alone); null if no piece is left.
+    /// <paramref name="unsendable"/> and left off; null if no piece is left.
     /// </summary>
-    public static TaskBoard? Create(PoolJob job, IReadOnlyList<Chunk> pieces, IPayloadSerializer serializer, Action<Chunk, Exception> unsendable, Arena arena)
+    public static TaskBoard? Create(PoolJob job, IReadOnlyList<Chunk> pieces, IPayloadSerializer serializer, Action<Chunk> unsendable, Arena arena)
     {
         var encoded = new List<(Chunk Piece, byte[] Items)>(pieces.Count);
         foreach (Chunk piece in pieces)
@@ -62,9 +62,9 @@ internal sealed class TaskBoard : IDisposable
             {
                 encoded.Add((piece, serializer.Serialize<object>(piece.Items)));
             }
-            catch (PayloadSerializationException ex)
+            catch (PayloadSerializationException)
             {
-                unsendable(piece, ex);
+                unsendable(piece);
             }
         }
         if (encoded.Count == 0)

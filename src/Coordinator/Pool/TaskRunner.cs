@@ -28,7 +28,7 @@ internal sealed class TaskRunner : ReceiveActor
     private readonly TaskFunction? _initializer;
     private readonly object?[] _initializerArguments;
     private readonly int _maxTasks;
-    private readonly int _core; // the core this runner's thread is bound to (its index among this process's), or -1
+    private readonly int _core; // the core this runner's thread is bound to while it runs a board's pieces (its index among this process's), or -1
     private readonly PayloadSerializer _serializer;
     private Exception? _initializerFailure;
     private bool _initialized;
@@ -82,14 +82,7 @@ internal sealed class TaskRunner : ReceiveActor
     /// <summary>Where a task's class may come from: the app assemblies trusted on this worker (the coordinator names each call's), and this one.</summary>
     private IReadOnlyCollection<Assembly> Allowed => [.. _serializer.TrustedAssemblies, GetType().Assembly];
 
-    protected override void PreStart()
-    {
-        Context.ActorOf(Props.Create(() => new TaskCanceller(_cancellations)), "cancel");
-        if (_core >= 0)
-        {
-            Actors.Runtime.SharedMemory.Posix.PinThisThread(_core); // runs on the runner's own thread (its pinned dispatcher)
-        }
-    }
+    protected override void PreStart() => Context.ActorOf(Props.Create(() => new TaskCanceller(_cancellations)), "cancel");
 
     protected override void PostStop() => _boardSegment?.Dispose();
 
@@ -121,6 +114,10 @@ internal sealed class TaskRunner : ReceiveActor
     private BoardResult Run(RunBoard ticket)
     {
         var results = new List<byte[]>();
+        if (_core >= 0)
+        {
+            Actors.Runtime.SharedMemory.Posix.PinThisThread(_core); // for this ticket's long run only (see PoolOptions.PinWorkers)
+        }
         try
         {
             if (_boardSegment?.Path != ticket.Path)
@@ -151,6 +148,13 @@ internal sealed class TaskRunner : ReceiveActor
         catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or PayloadSerializationException or InvalidCastException)
         {
             return new BoardResult(ticket.Job, [.. results], ex);
+        }
+        finally
+        {
+            if (_core >= 0)
+            {
+                Actors.Runtime.SharedMemory.Posix.UnpinThisThread();
+            }
         }
     }
 

@@ -240,6 +240,14 @@ internal static unsafe class Posix
         return sched_setaffinity(0, Words * sizeof(ulong), mask) == 0; // pid 0: the calling thread
     }
 
+    /// <summary>Lets the calling thread run on every CPU this process may run on again (its main thread's set); false if refused.</summary>
+    public static bool UnpinThisThread()
+    {
+        const int Words = 16;
+        ulong* mask = stackalloc ulong[Words];
+        return sched_getaffinity(Environment.ProcessId, Words * sizeof(ulong), mask) == 0 && sched_setaffinity(0, Words * sizeof(ulong), mask) == 0;
+    }
+
     [DllImport("libc", SetLastError = true)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern int sched_getaffinity(int pid, nint size, ulong* mask);

@@ -4,14 +4,16 @@ using Actors.Runtime.SharedMemory;
 namespace Actors.Tests.Coordination.Pool;
 
 /// <summary>
-/// Eager maps of 16 items or more on local workers go on a shared-memory task board whose pieces the workers claim
-/// themselves (TaskBoard). The other pool tests run their larger maps that way too; these check what is the board's own.
+/// Eager maps of 16 items or more of a task whose last call took 5 µs an item or more go on a shared-memory task board
+/// whose pieces the workers claim themselves (TaskBoard), when every worker is local. A task's first call goes as chunks
+/// (its cost is not known yet): each test here calls its task once before the call it checks.
 /// </summary>
 public sealed class PoolBoardTests : PoolTest
 {
     [Fact]
     public void Map_OnABoard_EveryResultInOrder_AndItsSegmentIsRemovedWithThePool()
     {
+        Pool.Map(Tasks.Slow, Enumerable.Range(0, 16)); // now known to be slow
         string[] before = Boards();
         AsyncResult<List<long>> map = Pool.MapAsync(Tasks.Slow, Enumerable.Range(0, 60));
         string[] made = [];
@@ -21,7 +23,7 @@ public sealed class PoolBoardTests : PoolTest
         }
         Assert.NotEmpty(made); // the map went on a board, a file in the session's directory
         Assert.Equal(Enumerable.Range(0, 60).Select(x => (long)x), map.Get(TestTimes.Dilated()));
-        Assert.Equal(Enumerable.Range(0, 500).Select(x => x * x), Pool.Map(Tasks.Square, Enumerable.Range(0, 500).ToArray())); // the segment is reused
+        Assert.Equal(Enumerable.Range(0, 30).Select(x => (long)x), Pool.Map(Tasks.Slow, Enumerable.Range(0, 30).ToArray())); // the segment is reused
         Pool.Dispose();
         for (var watch = System.Diagnostics.Stopwatch.StartNew(); made.Any(File.Exists) && watch.Elapsed < TestTimes.Dilated(); Thread.Sleep(10))
         {
@@ -32,17 +34,19 @@ public sealed class PoolBoardTests : PoolTest
     [Fact]
     public void PoisonItem_OnABoard_FailsAlone_TheOtherPiecesOfItsWorkerRunElsewhere()
     {
-        var ex = Assert.Throws<WorkerLostException>(() => Pool.Map(Tasks.KillSelfOn3, Enumerable.Range(0, 40), chunksize: 2));
+        Pool.Map(SlowKillSelfOn3, Enumerable.Range(4, 16));
+        var ex = Assert.Throws<WorkerLostException>(() => Pool.Map(SlowKillSelfOn3, Enumerable.Range(0, 40)));
         Assert.Equal(3, ex.Data[Actors.Pool.ItemIndexKey]);
         Assert.Equal(9, ex.Signal);
         Assert.Equal(Enumerable.Range(0, 40).Select(x => x * x), Pool.Map(Tasks.Square, Enumerable.Range(0, 40)));
     }
 
     [Fact]
-    public void ItemThatCannotTravel_OnABoard_FailsWithItsPiece_NamedByIndex()
+    public void ItemThatCannotTravel_OnABoard_FailsAsOnChunks_NamedByIndex()
     {
+        Pool.Map(TakesObject, Enumerable.Range(0, 16).Select(i => (object)i).ToArray());
         object[] items = [.. Enumerable.Range(0, 40).Select(i => i == 17 ? new MemoryStream() : (object)i)];
-        var ex = Assert.Throws<PayloadSerializationException>(() => Pool.Map(TakesObject, items, chunksize: 1));
+        var ex = Assert.Throws<PayloadSerializationException>(() => Pool.Map(TakesObject, items));
         Assert.Contains("Item 17", ex.Message, StringComparison.Ordinal);
         Assert.Equal(Enumerable.Range(0, 40).Select(x => x * x), Pool.Map(Tasks.Square, Enumerable.Range(0, 40)));
     }
@@ -54,50 +58,60 @@ public sealed class PoolBoardTests : PoolTest
         Assert.Throws<InvalidDataException>(() => Actors.Coordination.Pooling.TaskBoard.View.Map(Session.Directory + "/../board-x"));
     }
 
-    private static int TakesObject(object value) => value.GetHashCode();
+    private static int TakesObject(object value)
+    {
+        Thread.Sleep(1);
+        return value.GetHashCode();
+    }
+
+    private static int SlowKillSelfOn3(int x)
+    {
+        Thread.Sleep(1);
+        return Tasks.KillSelfOn3(x);
+    }
 
     private static string[] Boards() => [.. Directory.EnumerateFiles(Session.Directory, "board-*")];
 }
 
-/// <summary>A pool with one worker per core binds each worker's task thread to a core of its own (PoolOptions.PinWorkers).</summary>
+/// <summary>A pool with PinWorkers binds each worker's task thread to a core of its own while it runs a board's pieces.</summary>
 public sealed class PoolPinningTests : PoolTest
 {
     protected override PoolOptions Options => new() { PinWorkers = true };
 
     [Fact]
-    public void PinWorkers_EachTaskThreadOnACoreOfItsOwn()
+    public void PinWorkers_BoardPiecesRunOnACoreOfEachWorkersOwn_ChunksAnywhere()
     {
-        int[] pids = [.. Pool.Map(Tasks.Pid, Enumerable.Range(0, 40), chunksize: 1).Distinct()];
-        Assert.Equal(2, pids.Length);
-        string[] cores = [.. pids.Select(RunnerCores)];
-        Assert.All(cores, c => Assert.Matches("^[0-9]+$", c)); // one core each
-        Assert.Equal(Math.Min(2, Environment.ProcessorCount), cores.Distinct().Count());
+        string all = AllowedCores();
+        (int Pid, string Cores)[] asChunks = [.. Pool.Map(PidAndCores, Enumerable.Range(0, 40))]; // first call: chunks
+        Assert.All(asChunks, r => Assert.Equal(all, r.Cores));
+        (int Pid, string Cores)[] onBoard = [.. Pool.Map(PidAndCores, Enumerable.Range(0, 40)).Distinct()];
+        Assert.All(onBoard, r => Assert.Matches("^[0-9]+$", r.Cores)); // one core each
+        Assert.Equal(onBoard.Length, onBoard.DistinctBy(r => r.Pid).Count()); // each worker always on the same one
+        Assert.Equal(Math.Min(2, Environment.ProcessorCount), onBoard.Select(r => r.Cores).Distinct().Count());
+        Assert.Equal(all, Pool.Apply(PidAndCores, 0).Cores); // free again after the board
     }
 
-    /// <summary>The cores the pool's task thread in process <paramref name="pid"/> may run on (Cpus_allowed_list).</summary>
-    internal static string RunnerCores(int pid)
+    /// <summary>The calling process's pid and the cores its calling thread may run on (Cpus_allowed_list), after 1 ms.</summary>
+    internal static (int Pid, string Cores) PidAndCores(int _)
     {
-        foreach (string task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-        {
-            if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith("actors.runner", StringComparison.Ordinal))
-            {
-                return File.ReadAllLines(Path.Combine(task, "status")).Single(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal)).Split(':')[1].Trim();
-            }
-        }
-        throw new InvalidOperationException($"no task thread in process {pid}");
+        Thread.Sleep(1);
+        return (Environment.ProcessId, AllowedCores());
     }
+
+    internal static string AllowedCores() =>
+        File.ReadAllLines("/proc/thread-self/status").Single(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal)).Split(':')[1].Trim();
 }
 
-/// <summary>With PinWorkers false, the task threads run wherever the kernel puts them.</summary>
+/// <summary>With PinWorkers false, the task threads run wherever the kernel puts them, on a board too.</summary>
 public sealed class PoolUnpinnedTests : PoolTest
 {
     protected override PoolOptions Options => new() { PinWorkers = false };
 
     [Fact]
-    public void PinWorkersFalse_TaskThreadsMayRunOnEveryCore()
+    public void PinWorkersFalse_BoardPiecesMayRunOnEveryCore()
     {
-        int[] pids = [.. Pool.Map(Tasks.Pid, Enumerable.Range(0, 40), chunksize: 1).Distinct()];
-        string all = File.ReadAllLines("/proc/self/status").Single(l => l.StartsWith("Cpus_allowed_list:", StringComparison.Ordinal)).Split(':')[1].Trim();
-        Assert.All(pids, pid => Assert.Equal(all, PoolPinningTests.RunnerCores(pid)));
+        string all = PoolPinningTests.AllowedCores();
+        Pool.Map(PoolPinningTests.PidAndCores, Enumerable.Range(0, 40));
+        Assert.All(Pool.Map(PoolPinningTests.PidAndCores, Enumerable.Range(0, 40)), r => Assert.Equal(all, r.Cores));
     }
 }
