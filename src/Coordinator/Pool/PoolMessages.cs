@@ -26,7 +26,7 @@ internal sealed record ChunkResult(long Job, int Chunk, object Results, int[] Fa
 /// <summary>
 /// A ticket for a <see cref="TaskBoard"/>: the runner claims pieces of the board at <paramref name="Path"/> (<paramref name="Pieces"/>
 /// of them) as <paramref name="Claimer"/> and runs them, until none is left, <paramref name="BudgetMicroseconds"/> have passed or
-/// their encoded results reach <paramref name="MaxReplyBytes"/>, and replies with a <see cref="BoardResult"/>.
+/// their results would encode to about <paramref name="MaxReplyBytes"/>, and replies with a <see cref="BoardResult"/>.
 /// </summary>
 internal sealed record RunBoard(string Pool, long Job, TaskFunction Function, string Path, int Pieces, int Claimer, bool Cancellable, double BudgetMicroseconds,
     int MaxReplyBytes) : ILaneRouted
@@ -35,12 +35,11 @@ internal sealed record RunBoard(string Pool, long Job, TaskFunction Function, st
 }
 
 /// <summary>
-/// The outcomes of the pieces a ticket ran: each an encoded <see cref="ChunkResult"/> (its <see cref="ChunkResult.Chunk"/> is
-/// the piece's position on the board), encoded as it ran so the reply's size is known before it is sent. With
+/// The outcomes of the pieces a ticket ran (each <see cref="ChunkResult.Chunk"/> is a piece's position on the board). With
 /// <paramref name="Failure"/>, the runner could not read the board or a piece it claimed: the scheduler stops the board,
 /// and what is left of it goes as ordinary chunks, where such a failure is reported item by item.
 /// </summary>
-internal sealed record BoardResult(long Job, byte[][] Results, Exception? Failure = null);
+internal sealed record BoardResult(long Job, ChunkResult[] Results, Exception? Failure = null);
 
 /// <summary>Cancels the tokens handed to the tasks of one job of one pool, on one worker.</summary>
 internal sealed record CancelJob(string Pool, long Job) : ILaneRouted

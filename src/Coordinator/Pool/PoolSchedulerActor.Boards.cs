@@ -147,10 +147,9 @@ internal sealed partial class PoolSchedulerActor
         else
         {
             var result = reply.Message as BoardResult;
-            foreach (byte[] encoded in result?.Results ?? [])
+            foreach (ChunkResult ran in result?.Results ?? [])
             {
-                // A piece whose outcome does not decode stays unsettled: it runs again as a chunk once the board is drained.
-                if (Decoded(encoded) is { } ran && ran.Chunk >= 0 && ran.Chunk < board.Pieces.Count && board.Settle(ran.Chunk))
+                if (ran.Chunk >= 0 && ran.Chunk < board.Pieces.Count && board.Settle(ran.Chunk))
                 {
                     Chunk piece = board.Pieces[ran.Chunk];
                     piece.Job.ObserveRunTime(ran.Ran, ran.RunMicroseconds);
@@ -168,22 +167,6 @@ internal sealed partial class PoolSchedulerActor
         SettleIfLost(slot);
         Pump();
     }
-
-    private ChunkResult? Decoded(byte[] encoded)
-    {
-        try
-        {
-            return _coordinator.Serializer.Deserialize<ChunkResult>(encoded);
-        }
-        catch (PayloadSerializationException ex)
-        {
-            LogPieceUndecodable(_logger, ex.Message);
-            return null;
-        }
-    }
-
-    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "A piece's results from a worker did not decode ({Reason}); it runs again as a chunk")]
-    private static partial void LogPieceUndecodable(Microsoft.Extensions.Logging.ILogger logger, string reason);
 
     private static Chunk Settled(TaskBoard board, int piece)
     {

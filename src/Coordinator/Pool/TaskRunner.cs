@@ -60,13 +60,18 @@ internal sealed class TaskRunner : ReceiveActor
                     }
                     break;
                 case RunBoard board:
+                    BoardResult ran = Run(board);
                     try
                     {
-                        request.Reply(Run(board));
+                        request.Reply(ran);
+                    }
+                    catch (PayloadSerializationException)
+                    {
+                        request.Reply(ran with { Results = [.. ran.Results.Select(Encodable)] });
                     }
                     catch (MessageTooLargeException ex)
                     {
-                        request.Fail(ex); // one piece's results alone are over the limit: the rest of the board goes as chunks
+                        request.Fail(ex); // more results than estimated: what is left of the board goes as chunks
                     }
                     break;
                 case ForgetJob forget:
@@ -113,7 +118,7 @@ internal sealed class TaskRunner : ReceiveActor
     /// </summary>
     private BoardResult Run(RunBoard ticket)
     {
-        var results = new List<byte[]>();
+        var results = new List<ChunkResult>();
         if (_core >= 0)
         {
             Actors.Runtime.SharedMemory.Posix.PinThisThread(_core); // for this ticket's long run only (see PoolOptions.PinWorkers)
@@ -128,15 +133,20 @@ internal sealed class TaskRunner : ReceiveActor
             }
             var board = TaskBoard.View.Of(_boardSegment, ticket.Pieces);
             long until = Stopwatch.GetTimestamp() + (long)(ticket.BudgetMicroseconds * Stopwatch.Frequency / 1e6);
-            long bytes = 0;
+            double bytesPerItem = -1; // measured on the ticket's first piece: the reply itself is encoded once, at the end
+            double bytes = 0;
             int? piece = null;
             while (Stopwatch.GetTimestamp() < until && bytes < ticket.MaxReplyBytes && (piece = board.Claim(ticket.Claimer)) is { } claimed)
             {
                 var items = (Array)_serializer.Deserialize(board.Items(claimed), typeof(object))!;
                 ChunkResult result = Run(ticket.Job, claimed, ticket.Function, items, ticket.Cancellable, 1, 0);
                 board.Ran(claimed);
-                results.Add(Encode(result));
-                bytes += results[^1].Length;
+                results.Add(result);
+                if (bytesPerItem < 0)
+                {
+                    bytesPerItem = EncodedSize(result) / (double)Math.Max(1, result.Ran);
+                }
+                bytes += (bytesPerItem * result.Ran) + (1024 * result.Failures.Length);
             }
             if (piece is null && _boardSegment.Size > TaskBoard.Arena.MaxKept)
             {
@@ -158,17 +168,20 @@ internal sealed class TaskRunner : ReceiveActor
         }
     }
 
-    /// <summary>A piece's outcome, encoded; a result that cannot be encoded fails its item alone.</summary>
-    private byte[] Encode(ChunkResult result)
+    /// <summary>How many bytes a piece's outcome encodes to (one that cannot be encoded: as its failures would).</summary>
+    private int EncodedSize(ChunkResult result)
     {
+        var output = new ArrayBufferWriter<byte>();
         try
         {
-            return ((IPayloadSerializer)_serializer).Serialize(result);
+            _serializer.Serialize(output, result, typeof(ChunkResult));
         }
         catch (PayloadSerializationException)
         {
-            return ((IPayloadSerializer)_serializer).Serialize(Encodable(result));
+            output.Clear();
+            _serializer.Serialize(output, Encodable(result), typeof(ChunkResult));
         }
+        return output.WrittenCount;
     }
 
     /// <summary>
