@@ -29,6 +29,7 @@ internal sealed class TaskRunner : ReceiveActor
     private readonly object?[] _initializerArguments;
     private readonly int _maxTasks;
     private readonly int _core; // the core this runner's thread is bound to while it runs a board's pieces (its index among this process's), or -1
+    private bool _bound;
     private readonly PayloadSerializer _serializer;
     private Exception? _initializerFailure;
     private bool _initialized;
@@ -49,6 +50,7 @@ internal sealed class TaskRunner : ReceiveActor
             switch (request.Message)
             {
                 case RunChunk chunk:
+                    Bind(false);
                     ChunkResult result = Run(chunk.Job, chunk.Chunk, chunk.Function, (Array)chunk.Items, chunk.Cancellable, chunk.Unit, chunk.GiveBackAfterMicroseconds);
                     try
                     {
@@ -119,10 +121,7 @@ internal sealed class TaskRunner : ReceiveActor
     private BoardResult Run(RunBoard ticket)
     {
         var results = new List<ChunkResult>();
-        if (_core >= 0)
-        {
-            Actors.Runtime.SharedMemory.Posix.PinThisThread(_core); // for this ticket's long run only (see PoolOptions.PinWorkers)
-        }
+        Bind(true);
         try
         {
             if (_boardSegment?.Path != ticket.Path)
@@ -159,12 +158,19 @@ internal sealed class TaskRunner : ReceiveActor
         {
             return new BoardResult(ticket.Job, [.. results], ex);
         }
-        finally
+    }
+
+    /// <summary>
+    /// Binds this runner's thread to its core for a board's pieces, and frees it for the next ordinary chunk (see
+    /// <see cref="PoolOptions.PinWorkers"/>); it stays bound from one board to the next, so a ticket does not start by
+    /// moving the thread to a core that may be idle and slow to wake.
+    /// </summary>
+    private void Bind(bool bound)
+    {
+        if (_core >= 0 && bound != _bound)
         {
-            if (_core >= 0)
-            {
-                Actors.Runtime.SharedMemory.Posix.UnpinThisThread();
-            }
+            _bound = bound;
+            _ = bound ? Actors.Runtime.SharedMemory.Posix.PinThisThread(_core) : Actors.Runtime.SharedMemory.Posix.UnpinThisThread();
         }
     }
 
