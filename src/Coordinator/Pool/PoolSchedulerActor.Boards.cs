@@ -4,9 +4,10 @@ using Akka.Actor;
 namespace Actors.Coordination.Pooling;
 
 /// <summary>
-/// Eager maps on a <see cref="TaskBoard"/>: the whole input goes on a shared-memory board once, each worker gets
-/// tickets, and the workers claim its pieces themselves. A worker lost while holding pieces is handled as for chunks
-/// (they run again elsewhere, as suspects); pieces a board could not run go the usual chunk path.
+/// Eager maps of heavy tasks on a <see cref="TaskBoard"/>: the whole input goes on a shared-memory board once, each
+/// worker holds one ticket at a time, and the workers claim its pieces themselves. The pieces a lost worker had run go
+/// again as chunks, and the one it was running as a suspect, as a chunk in flight would; pieces a board could not run go
+/// the usual chunk path.
 /// </summary>
 internal sealed partial class PoolSchedulerActor
 {
