@@ -59,8 +59,8 @@ public sealed record PoolOptions
 
     /// <summary>
     /// Whether each worker runs a task board's pieces (see the README's Pool section) on a core of its own: its task thread
-    /// is bound to that core for them, stays bound from one board to the next, and is freed by the next ordinary chunk. Null (the default): when the pool has one worker per
-    /// core of this machine, all of them on it. Measured on this project's 2-vCPU VM: unbound, the kernel often put both
+    /// is bound to that core for them, stays bound from one board to the next, and is freed by the next ordinary chunk.
+    /// Null (the default): when the pool has one worker per core of this machine, all of them on it. Measured on this project's 2-vCPU VM: unbound, the kernel often put both
     /// workers' task threads on one vCPU for tens of milliseconds while the other idled (a 35 ms map: 21-22 ms instead of
     /// 19-20). Bound for good, tiny tasks got slower (a worker woken for each chunk waited for its core instead of taking
     /// an idle one), so only board runs are bound. False leaves placement to the kernel.

@@ -626,8 +626,12 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
         }
         catch (Exception ex) when (ex is PayloadSerializationException or MessageTooLargeException)
         {
+            // These items cannot travel; they fail alone, each with an exception of its own (it carries its index).
             slot.InFlight.Remove(chunk);
-            Unsendable(chunk, ex);
+            string reason = ex.Message.StartsWith("RunChunk.Items", StringComparison.Ordinal) ? ex.Message[(ex.Message.IndexOf(':', StringComparison.Ordinal) + 2)..] : ex.Message;
+            chunk.Job.FailItems(chunk, index => ex is MessageTooLargeException
+                ? new MessageTooLargeException($"Item {index} is in a chunk too large to send to a worker: {reason}")
+                : new PayloadSerializationException($"Item {index} cannot travel to a worker: {reason}", ex));
             Self.Tell(PumpRequest.Instance);
             return;
         }
@@ -637,15 +641,6 @@ internal sealed partial class PoolSchedulerActor : ReceiveActor, IWithTimers
             // Keyed by worker and request: request ids are counted per lane, so two workers' ids collide.
             Timers.StartSingleTimer(TimerKey(slot, request), new ChunkTimedOut(sent, request), perTask * chunk.Items.Length); // the clock starts as it is sent
         }
-    }
-
-    /// <summary>A chunk whose items cannot travel: they fail alone, each with an exception of its own (it carries its index).</summary>
-    private static void Unsendable(Chunk chunk, Exception ex)
-    {
-        string reason = ex.Message.StartsWith("RunChunk.Items", StringComparison.Ordinal) ? ex.Message[(ex.Message.IndexOf(':', StringComparison.Ordinal) + 2)..] : ex.Message;
-        chunk.Job.FailItems(chunk, index => ex is MessageTooLargeException
-            ? new MessageTooLargeException($"Item {index} is in a chunk too large to send to a worker: {reason}")
-            : new PayloadSerializationException($"Item {index} cannot travel to a worker: {reason}", ex));
     }
 
     /// <summary>A faithful copy (type, message, stack, data) through the payload serializer's exception codec.</summary>

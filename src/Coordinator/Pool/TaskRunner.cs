@@ -29,8 +29,8 @@ internal sealed class TaskRunner : ReceiveActor
     private readonly object?[] _initializerArguments;
     private readonly int _maxTasks;
     private readonly int _core; // the core this runner's thread is bound to while it runs a board's pieces (its index among this process's), or -1
-    private bool _bound;
     private readonly PayloadSerializer _serializer;
+    private bool _bound;
     private Exception? _initializerFailure;
     private bool _initialized;
     private int _tasksRun;

@@ -210,20 +210,22 @@ internal static unsafe class Posix
         }
     }
 
+    /// <summary>Words of a CPU mask: 1,024 CPUs.</summary>
+    private const int AffinityWords = 16;
+
     /// <summary>
-    /// Binds the calling thread to the <paramref name="index"/>-th CPU (modulo their count) of those this process may run
-    /// on; false if the kernel refused (the thread then runs wherever it did).
+    /// Binds the calling thread to the <paramref name="index"/>-th CPU (modulo their count) of those this process (its main
+    /// thread) may run on; false if the kernel refused (the thread then runs wherever it did).
     /// </summary>
     public static bool PinThisThread(int index)
     {
-        const int Words = 16; // 1,024 CPUs
-        ulong* mask = stackalloc ulong[Words];
-        if (sched_getaffinity(0, Words * sizeof(ulong), mask) != 0)
+        ulong* mask = stackalloc ulong[AffinityWords];
+        if (sched_getaffinity(Environment.ProcessId, AffinityWords * sizeof(ulong), mask) != 0)
         {
             return false;
         }
         var allowed = new List<int>();
-        for (int cpu = 0; cpu < Words * 64; cpu++)
+        for (int cpu = 0; cpu < AffinityWords * 64; cpu++)
         {
             if ((mask[cpu / 64] & (1UL << (cpu % 64))) != 0)
             {
@@ -235,17 +237,16 @@ internal static unsafe class Posix
             return false;
         }
         int chosen = allowed[index % allowed.Count];
-        new Span<ulong>(mask, Words).Clear();
+        new Span<ulong>(mask, AffinityWords).Clear();
         mask[chosen / 64] = 1UL << (chosen % 64);
-        return sched_setaffinity(0, Words * sizeof(ulong), mask) == 0; // pid 0: the calling thread
+        return sched_setaffinity(0, AffinityWords * sizeof(ulong), mask) == 0; // pid 0: the calling thread
     }
 
     /// <summary>Lets the calling thread run on every CPU this process may run on again (its main thread's set); false if refused.</summary>
     public static bool UnpinThisThread()
     {
-        const int Words = 16;
-        ulong* mask = stackalloc ulong[Words];
-        return sched_getaffinity(Environment.ProcessId, Words * sizeof(ulong), mask) == 0 && sched_setaffinity(0, Words * sizeof(ulong), mask) == 0;
+        ulong* mask = stackalloc ulong[AffinityWords];
+        return sched_getaffinity(Environment.ProcessId, AffinityWords * sizeof(ulong), mask) == 0 && sched_setaffinity(0, AffinityWords * sizeof(ulong), mask) == 0;
     }
 
     [DllImport("libc", SetLastError = true)]
