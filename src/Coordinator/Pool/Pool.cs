@@ -199,8 +199,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// A blocking map: the caller's thread is woken by the one that records the last result, with no thread-pool
-    /// thread in between, and sleeps meanwhile instead of spinning first as <see cref="Task.Wait()"/> does (a map takes
-    /// milliseconds at least, and that spin took CPU from the workers; see <see cref="Timeouts.WaitAtLeast"/>).
+    /// thread in between, and sleeps meanwhile (see <see cref="Timeouts.WaitAtLeast"/>).
     /// </summary>
     private List<TResult> CollectNow<TItem, TResult>(Delegate function, IEnumerable<TItem> items, int? chunksize, IProgress<PoolProgress>? progress,
         CancellationToken cancellationToken)
@@ -208,7 +207,7 @@ public sealed partial class Pool : IAsyncDisposable, IDisposable
         var outcomes = new CollectedOutcomes<TResult>(items.TryGetNonEnumeratedCount(out int count) ? count : null);
         using (Submit(function, items, chunksize, lazy: false, cancellationToken, progress, outcomes))
         {
-            Timeouts.WaitAtLeast(outcomes.Task, null, cancellationToken, spin: false);
+            Timeouts.WaitAtLeast(outcomes.Task, null, cancellationToken);
             return outcomes.Task.GetAwaiter().GetResult();
         }
     }

@@ -15,13 +15,15 @@ internal static class Timeouts
     /// up before <paramref name="timeout"/> has passed: a timer may fire a little early, CPython's timeouts are lower bounds.
     /// </summary>
     /// <remarks>
-    /// <paramref name="spin"/> false sleeps at once: <see cref="Task.Wait(TimeSpan, CancellationToken)"/> spins
-    /// (yielding) before it sleeps, which pays for a short call (an apply's round trip is a tenth of a millisecond) and
-    /// costs a long one CPU that its workers need on the same cores.
+    /// Sleeps at once on the task's own event, which is set as the task completes (not by a continuation, so not deferred
+    /// to the thread pool). <see cref="Task.Wait(TimeSpan, CancellationToken)"/> spins, yielding, before it sleeps: on
+    /// two cores that spin takes turns with the very threads that carry the reply, and a long call's spin takes CPU its
+    /// workers need. Measured on apply_async_latency, blocks of 3,000 round trips interleaved in one process: p50 medians
+    /// 98-115 us sleeping against 123-144 us spinning, in 3 runs.
     /// </remarks>
     /// <returns>Whether it completed (successfully or not).</returns>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
-    public static bool WaitAtLeast(Task task, TimeSpan? timeout, CancellationToken cancellationToken, bool spin = true)
+    public static bool WaitAtLeast(Task task, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         TimeSpan wait = Waitable(timeout);
         long deadline = wait == Timeout.InfiniteTimeSpan ? long.MaxValue
@@ -35,31 +37,18 @@ internal static class Timeouts
                 return false;
             }
             TimeSpan slice = left == Timeout.InfiniteTimeSpan ? left : left + TimeSpan.FromMilliseconds(1);
-            if (!spin)
+            WaitHandle completed = ((IAsyncResult)task).AsyncWaitHandle;
+            if (cancellationToken.CanBeCanceled)
             {
-                // The task's own event, set as it completes (not a continuation, so not deferred to the thread pool).
-                WaitHandle completed = ((IAsyncResult)task).AsyncWaitHandle;
-                if (cancellationToken.CanBeCanceled)
-                {
-                    WaitHandle.WaitAny([completed, cancellationToken.WaitHandle], slice);
-                }
-                else
-                {
-                    completed.WaitOne(slice);
-                }
-                if (!task.IsCompleted)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-                continue;
+                WaitHandle.WaitAny([completed, cancellationToken.WaitHandle], slice);
             }
-            try
+            else
             {
-                task.Wait(slice, cancellationToken);
+                completed.WaitOne(slice);
             }
-            catch (AggregateException)
+            if (!task.IsCompleted)
             {
-                return true; // completed with a failure
+                cancellationToken.ThrowIfCancellationRequested();
             }
         }
         return true;
